@@ -21,10 +21,19 @@ def test_guard_catches_a_connection():
     assert res.returncode != 0 and 'network access attempted' in res.stderr
 
 
-def test_import_and_default_data_offline():
-    out = run_offline('''
-        import tl_nb, tl_nb.core, tl_nb.data, tl_nb.models, tl_nb.cli
-        from tl_nb.data import digits
-        print(len(digits('train')) + len(digits('test')))
+def test_import_and_build_every_embedded_dataset_offline(tmp_path):
+    out = run_offline(f'''
+        import os; os.environ['TL_NB_CACHE'] = {str(tmp_path)!r}   # empty cache: everything is built from scratch
+        import tl_nb, tl_nb.core, tl_nb.data, tl_nb.models, tl_nb.glyphs, tl_nb.episodes, tl_nb.online, tl_nb.cli
+        from tl_nb.data import digits, digits_m
+        from tl_nb.glyphs import glyphs, syn_digits
+        from tl_nb.models import pretrained
+        sets = [digits('train'), digits('test'), digits_m('train'), glyphs('background'), glyphs('evaluation'),
+                syn_digits('train'), syn_digits('test')]
+        pretrained('conv4-glyphs')
+        print(' '.join(str(len(s)) for s in sets))
     ''')
-    assert out.strip() == '1797'
+    sizes = [int(n) for n in out.split()]
+    assert sizes[0] + sizes[1] == 1797 and sizes[2] == sizes[0]
+    assert sizes[3] > 10_000 and sizes[4] > 4_000 and sizes[5:] == [5000, 1000]
+    assert len(list(tmp_path.glob('*.pt'))) == 3       # glyphs and both SynDigits splits were cached
