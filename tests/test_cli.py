@@ -1,5 +1,7 @@
 """The tl-nb command as a user runs it: a real subprocess, real arguments."""
 import json, shutil, subprocess, sys
+
+import pytest
 from pathlib import Path
 
 # the console script pip installed beside this interpreter (a venv's bin/), else the one on PATH
@@ -13,11 +15,11 @@ def tl_nb(*args, check=True):
 
 
 def test_compare_json():
-    out = tl_nb('compare', '--epochs', '3', '--seeds', '0', '--json').stdout
+    out = tl_nb('compare', '--steps', '20', '--seeds', '0', '--json').stdout
     result = json.loads(out)
     assert result['task'] == 'digits'
     rows = {r['strategy']: r for r in result['results']}
-    assert set(rows) == {'pixels-logreg', 'scratch'}
+    assert set(rows) == {'pixels-logreg', 'scratch', 'probe', 'finetune', 'lpft'}
     assert rows['pixels-logreg']['test_acc'] > 0.8     # a linear model on pixels is strong on digits
     for r in rows.values():
         assert 0 <= r['test_acc'] <= 1 and r['seconds'] > 0 and r['labels_per_class'] == 10
@@ -36,3 +38,49 @@ def test_unknown_strategy_is_rejected_with_the_choices():
 def test_help_lists_the_commands():
     res = tl_nb('--help')
     assert 'compare' in res.stdout
+
+
+def _write_folder(root, classes, n=6, dark_on_light=True, rgb=False):
+    """Tiny ImageFolder: class i is a bar at a different place; images of varied sizes."""
+    import numpy as np
+    from PIL import Image
+    for c, name in enumerate(classes):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            a = np.zeros((30 + i, 34), np.uint8)
+            a[5:25, 4 + 8 * c: 10 + 8 * c] = 255
+            if dark_on_light: a = 255 - a
+            im = Image.fromarray(a)
+            (im.convert('RGB') if rgb else im).save(root / name / f'{i}.png')
+    return root
+
+
+def test_fit_on_a_tiny_folder_json(tmp_path):
+    data = _write_folder(tmp_path / 'train', ['bar_left', 'bar_mid', 'bar_right'], rgb=True)
+    valid = _write_folder(tmp_path / 'valid', ['bar_left', 'bar_mid', 'bar_right'], n=3, dark_on_light=False)
+    out = tmp_path / 'model.pt'
+    res = tl_nb('fit', '--data', str(data), '--valid', str(valid), '--strategy', 'probe', '--steps', '30', '--out', str(out), '--json')
+    summary = json.loads(res.stdout)
+    assert summary['strategy'] == 'probe' and summary['classes'] == ['bar_left', 'bar_mid', 'bar_right']
+    assert summary['train_images'] == 18 and summary['valid_images'] == 9 and summary['seconds'] > 0
+    assert summary['valid_acc'] >= 2 / 3      # three easy classes, either ink polarity
+    import torch
+    saved = torch.load(out, weights_only=True)
+    assert saved['classes'] == summary['classes'] and 'head.1.weight' in saved['model']
+
+
+@pytest.mark.parametrize('case, match', [
+    ('missing', 'one sub-folder per class'),
+    ('one_class', 'at least two class'),
+    ('valid_mismatch', 'same class sub-folders'),
+    ('bad_strategy', 'invalid choice'),
+])
+def test_fit_bad_input_gives_a_clear_error(tmp_path, case, match):
+    data = _write_folder(tmp_path / 'train', ['a', 'b'])
+    args = {'missing': ['--data', str(tmp_path / 'nowhere')],
+            'one_class': ['--data', str(_write_folder(tmp_path / 'single', ['only']))],
+            'valid_mismatch': ['--data', str(data), '--valid', str(_write_folder(tmp_path / 'v', ['a', 'c']))],
+            'bad_strategy': ['--data', str(data), '--strategy', 'magic']}[case]
+    res = tl_nb('fit', *args, '--out', str(tmp_path / 'm.pt'), check=False)
+    assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr
+    assert not (tmp_path / 'm.pt').exists()
