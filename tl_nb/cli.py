@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse, json, statistics, sys, time
 from pathlib import Path
 
-import numpy as np
-import torch
 from torch.utils.data import DataLoader
 
 from .core import default_device, evaluate, save_atomic
@@ -36,7 +34,7 @@ def load_target(data=None, valid=None, backbone: str = 'conv4-glyphs', labels_pe
         if valid is not None: val = image_folder(valid, size=size, channels=channels, classes=train.classes)
         else:
             if train.counts().min() < 2:
-                raise ValueError(f"Every class needs at least 2 images to hold some out for validation; pass --valid DIR instead.")
+                raise ValueError("Every class needs at least 2 images to hold some out for validation; pass --valid DIR instead.")
             train, val = split_per_class(train, valid_fraction, seed)
     if labels_per_class: train = k_per_class(train, labels_per_class, seed)
     return prepare_for(backbone, train), prepare_for(backbone, val)

@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/glyphs.html.md"""
 
 # %% ../nbs/03_glyphs.ipynb #57a0441d
 from __future__ import annotations
-import hashlib, math, os, unicodedata
+import math, unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +15,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .core import load_checkpoint, save_atomic
 from .data import ImageSet, cached, select_classes
 
 # %% auto #0
