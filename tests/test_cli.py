@@ -84,3 +84,61 @@ def test_fit_bad_input_gives_a_clear_error(tmp_path, case, match):
     res = tl_nb('fit', *args, '--out', str(tmp_path / 'm.pt'), check=False)
     assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr
     assert not (tmp_path / 'm.pt').exists()
+
+
+def test_help_does_not_import_torch():
+    code = ("import sys\nfrom tl_nb.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+            "print('torch' in sys.modules)")
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip().endswith('False') and 'predict' in res.stdout
+
+
+@pytest.mark.parametrize('args, match', [
+    (['--epochs', '-3'], '--epochs must be at least 1'),
+    (['--steps', '0'], '--steps must be at least 1'),
+    (['--labels-per-class', '-1'], '--labels-per-class must be 0'),
+])
+def test_fit_rejects_bad_numbers_before_any_work(tmp_path, args, match):
+    res = tl_nb('fit', *args, '--out', str(tmp_path / 'm.pt'), check=False)
+    assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / 'm.pt').exists()
+
+
+def test_fit_rejects_an_unwritable_out_before_training(tmp_path):
+    blocker = tmp_path / 'a-file'
+    blocker.write_text('')
+    res = tl_nb('fit', '--out', str(blocker / 'model.pt'), check=False)
+    assert res.returncode == 2 and 'cannot write --out' in res.stderr and 'Traceback' not in res.stderr
+    res = tl_nb('fit', '--out', str(tmp_path), check=False)
+    assert res.returncode == 2 and 'is a folder' in res.stderr
+
+
+def test_predict_round_trips_a_model_saved_by_fit(tmp_path):
+    classes = ['bar_left', 'bar_mid', 'bar_right']
+    data = _write_folder(tmp_path / 'train', classes)
+    out = tmp_path / 'model.pt'
+    tl_nb('fit', '--data', str(data), '--strategy', 'probe', '--steps', '30', '--out', str(out), '--json')
+    new = _write_folder(tmp_path / 'new', classes, n=2, rgb=True)     # unseen images, in colour this time
+    res = tl_nb('predict', '--model', str(out), str(new), str(data / 'bar_mid' / '0.png'), '--json')
+    result = json.loads(res.stdout)
+    preds = result['predictions']
+    assert len(preds) == 3 * 2 + 1 and result['model'] == str(out)
+    assert all(p['class'] in classes and 0 < p['probability'] <= 1 for p in preds)
+    assert sum(p['class'] == Path(p['path']).parent.name for p in preds) >= 5     # three easy classes
+    lines = tl_nb('predict', '--model', str(out), str(data / 'bar_left' / '1.png')).stdout.strip().split('\t')
+    assert lines[0].endswith('1.png') and lines[1] in classes
+
+
+@pytest.mark.parametrize('case, match', [('missing_model', 'No checkpoint'), ('not_a_model', 'not a model saved by'),
+                                         ('missing_image', 'No file or folder')])
+def test_predict_bad_input_gives_one_line(tmp_path, case, match):
+    import torch
+    torch.save({'weights': torch.ones(2)}, tmp_path / 'weights.pt')
+    model = {'missing_model': tmp_path / 'nope.pt', 'not_a_model': tmp_path / 'weights.pt', 'missing_image': tmp_path / 'weights.pt'}[case]
+    image = tmp_path / ('nowhere.png' if case == 'missing_image' else '')
+    if case == 'missing_image':   # a real model, so the image check is what fails
+        data = _write_folder(tmp_path / 'train', ['a', 'b'])
+        tl_nb('fit', '--data', str(data), '--strategy', 'probe', '--steps', '5', '--out', str(tmp_path / 'm.pt'))
+        model = tmp_path / 'm.pt'
+    res = tl_nb('predict', '--model', str(model), str(image), check=False)
+    assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr

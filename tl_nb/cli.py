@@ -1,4 +1,4 @@
-"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb compare` puts the strategies side by side on the embedded data.
+"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb compare` puts the strategies side by side on the embedded data.
 
 Docs: https://tl-nb.github.io/tl_nb/cli.html.md"""
 
@@ -6,23 +6,21 @@ Docs: https://tl-nb.github.io/tl_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #f6be2ba8
 from __future__ import annotations
-import argparse, json, statistics, sys, time
+import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 
-from torch.utils.data import DataLoader
-
-from .core import default_device, evaluate, save_atomic
-from .data import ImageSet, digits, image_folder, k_per_class, split_per_class
-from .finetune import STRATEGIES as TRANSFER_STRATEGIES, transfer
-from .models import input_spec, prepare_for
+# torch and the rest of tl_nb are imported inside the functions that need them, so that
+# `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'load_target', 'fit_folder', 'pixels_logreg', 'compare', 'format_table', 'main']
+__all__ = ['STRATEGIES', 'load_target', 'fit_folder', 'predict_files', 'pixels_logreg', 'compare', 'format_table', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
-                valid_fraction: float = 0.2, seed: int = 0) -> tuple[ImageSet, ImageSet]:
-    "Training and validation sets for `backbone`: from folders, or the embedded digits (train / test split) when `data` is None."
+                valid_fraction: float = 0.2, seed: int = 0):
+    "Training and validation `ImageSet`s for `backbone`: from folders, or the embedded digits (train / test split) when `data` is None."
+    from tl_nb.data import digits, image_folder, k_per_class, split_per_class
+    from tl_nb.models import input_spec, prepare_for
     if data is None:
         train, val = digits('train'), digits('test')
         if valid is not None: raise ValueError("--valid needs --data: without --data the embedded digits bring their own test split.")
@@ -39,11 +37,31 @@ def load_target(data=None, valid=None, backbone: str = 'conv4-glyphs', labels_pe
     if labels_per_class: train = k_per_class(train, labels_per_class, seed)
     return prepare_for(backbone, train), prepare_for(backbone, val)
 
+def _check_writable(out: Path):
+    "Fail now, not after training, when `out` cannot be written."
+    if out.is_dir(): raise ValueError(f"--out {out} is a folder; give a file name, e.g. {out / 'model.pt'}.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out.parent).close()
+    except OSError as e:
+        raise ValueError(f"cannot write --out {out} ({e.strerror}); choose a writable path.") from e
+
+def _check_numbers(steps: int, epochs: int | None, labels_per_class: int):
+    if epochs is not None and epochs < 1: raise ValueError(f"--epochs must be at least 1, got {epochs}.")
+    if epochs is None and steps < 1: raise ValueError(f"--steps must be at least 1, got {steps}.")
+    if labels_per_class < 0: raise ValueError(f"--labels-per-class must be 0 (all) or more, got {labels_per_class}.")
+
 def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str = 'conv4-glyphs', steps: int = 300,
                epochs: int | None = None, labels_per_class: int = 0, out='tl-nb-model.pt', seed: int = 0,
                device=None, progress: bool | None = None) -> dict:
-    "Train `strategy` on an image folder (or the embedded digits), save the best model to `out`; return a summary."
-    if strategy not in TRANSFER_STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(TRANSFER_STRATEGIES)}.")
+    "Train `strategy` on an image folder (or the embedded digits), save the best model to `out` (unless None); return a summary."
+    _check_numbers(steps, epochs, labels_per_class)   # the cheap checks first: they need no torch
+    if out: _check_writable(Path(out))
+    from torch.utils.data import DataLoader
+    from tl_nb.core import evaluate
+    from tl_nb.finetune import STRATEGIES, transfer
+    if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
+    from tl_nb.models import save_model
     t0 = time.perf_counter()
     train, val = load_target(data, valid, backbone, labels_per_class, seed=seed)
     if epochs: steps = epochs * max(1, -(-len(train) // 32))
@@ -52,13 +70,28 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     summary = {'strategy': strategy, 'backbone': backbone, 'valid_acc': acc, 'epochs': len(history), 'steps': steps,
                'train_images': len(train), 'valid_images': len(val), 'classes': train.classes,
                'seconds': round(time.perf_counter() - t0, 2), 'out': str(out) if out else None}
-    if out:
-        save_atomic({'model': model.state_dict(), 'classes': train.classes, 'strategy': strategy, 'backbone': backbone,
-                     'valid_acc': acc}, out)
+    if out: save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=acc)
     return summary
 
+# %% ../nbs/90_cli.ipynb #17f8faf5
+def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list[dict]:
+    "The most probable class, and its probability, of every image among `paths` (files or folders), by a model saved by `tl-nb fit`."
+    import torch
+    from torch.utils.data import DataLoader
+    from tl_nb.core import default_device
+    from tl_nb.data import ImageSet, image_files, load_images
+    from tl_nb.models import input_spec, load_model, prepare_for
+    device = torch.device(device) if device else default_device()
+    model = load_model(model_file, device)
+    spec, files = input_spec(model.backbone), image_files(paths)
+    unlabelled = ImageSet(load_images(files, spec['size'], spec['in_channels']), torch.zeros(len(files), dtype=torch.long), ['?'])
+    with torch.no_grad():
+        probs = torch.cat([model(x.to(device)).softmax(1).cpu() for x, _ in DataLoader(prepare_for(model.backbone, unlabelled), batch_size=batch_size)])
+    best, idx = probs.max(1)
+    return [{'path': str(f), 'class': model.classes[i], 'probability': round(p, 4)} for f, i, p in zip(files, idx.tolist(), best.tolist())]
+
 # %% ../nbs/90_cli.ipynb #83496ccd
-def pixels_logreg(train: ImageSet, test: ImageSet, seed: int = 0, steps: int = 0) -> float:
+def pixels_logreg(train, test, seed: int = 0, steps: int = 0) -> float:
     "Test accuracy of a logistic regression on raw pixels (`steps` is unused: the solver runs to convergence)."
     from sklearn.linear_model import LogisticRegression
     flat = lambda ds: ds.images.flatten(1).float().div(255).numpy()
@@ -66,7 +99,10 @@ def pixels_logreg(train: ImageSet, test: ImageSet, seed: int = 0, steps: int = 0
     return float((clf.predict(flat(test)) == test.labels.numpy()).mean())
 
 def _transfer_strategy(name: str):
-    def run(train: ImageSet, test: ImageSet, seed: int = 0, steps: int = 200) -> float:
+    def run(train, test, seed: int = 0, steps: int = 200) -> float:
+        from torch.utils.data import DataLoader
+        from tl_nb.core import evaluate
+        from tl_nb.finetune import transfer
         model, _ = transfer(name, train, seed=seed, steps=steps)
         return evaluate(model, DataLoader(test, batch_size=512))['acc']
     run.__name__ = name
@@ -76,6 +112,7 @@ STRATEGIES = {'pixels-logreg': pixels_logreg, **{s: _transfer_strategy(s) for s 
 
 def compare(strategies=None, labels_per_class: int = 10, steps: int = 200, seeds=(0, 1, 2)) -> list[dict]:
     "Test accuracy (mean and standard deviation over `seeds`) and seconds of each strategy on the embedded digits task."
+    from tl_nb.data import digits, k_per_class
     strategies = list(strategies or STRATEGIES)
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown: raise ValueError(f"Unknown strategies {unknown}; choose from {list(STRATEGIES)}.")
@@ -99,8 +136,43 @@ def format_table(rows: list[dict]) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/90_cli.ipynb #d3cf4438
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # argparse's usage block + message, as one line like every other tl-nb error
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+class _LazyChoices:
+    "Choices computed on first use, so that building the parser (and `tl-nb --help`) does not import torch."
+    def __init__(self, get): self.get, self.items = get, None
+    def _load(self) -> list:
+        if self.items is None: self.items = list(self.get())
+        return self.items
+    def __iter__(self): return iter(self._load())
+    def __contains__(self, item): return item in self._load()
+
+def _transfer_strategy_names():
+    from tl_nb.finetune import STRATEGIES as named
+    return named
+
+def _cmd_compare(args):
+    from tl_nb.core import default_device
+    if not args.json: print(f"tl-nb compare: digits, {args.labels_per_class or 'all'} labels/class, seeds {args.seeds}, device {default_device()}", file=sys.stderr)
+    rows = compare(args.strategies, args.labels_per_class, args.steps, tuple(args.seeds))
+    print(json.dumps({'task': 'digits', 'results': rows}) if args.json else format_table(rows))
+
+def _cmd_fit(args):
+    summary = fit_folder(args.data, args.valid, args.strategy, args.backbone, args.steps, args.epochs,
+                         args.labels_per_class, args.out, args.seed)
+    if args.json: print(json.dumps(summary))
+    else: print(f"{summary['strategy']} on {summary['train_images']} images: validation accuracy "
+                f"{100 * summary['valid_acc']:.1f}% in {summary['seconds']:.0f} s; model saved to {summary['out']}")
+
+def _cmd_predict(args):
+    preds = predict_files(args.model, args.images)
+    if args.json: print(json.dumps({'model': str(args.model), 'predictions': preds}))
+    else: print('\n'.join(f"{p['path']}\t{p['class']}\t{p['probability']:.3f}" for p in preds))
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='tl-nb', description='Transfer learning experiments from the tl_nb book.')
+    p = _Parser(prog='tl-nb', description='Transfer learning experiments from the tl_nb book.')
     sub = p.add_subparsers(dest='command', required=True)
     c = sub.add_parser('compare', help='compare transfer strategies on the embedded digits task')
     c.add_argument('--strategies', nargs='+', choices=list(STRATEGIES), default=list(STRATEGIES), help='which strategies to run')
@@ -108,10 +180,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument('--steps', type=int, default=200, help='optimisation steps for the trained strategies')
     c.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='one run per seed; mean and spread are reported')
     c.add_argument('--json', action='store_true', help='print one JSON object instead of a table')
+    c.set_defaults(run=_cmd_compare)
     f = sub.add_parser('fit', help='train on an image folder (one sub-folder per class), or on the embedded digits')
     f.add_argument('--data', type=Path, help='training images, one sub-folder per class (default: the embedded digits)')
     f.add_argument('--valid', type=Path, help='validation images with the same class sub-folders (default: 20%% of --data)')
-    f.add_argument('--strategy', choices=list(TRANSFER_STRATEGIES), default='finetune')
+    f.add_argument('--strategy', choices=_LazyChoices(_transfer_strategy_names), default='finetune', metavar='NAME',   # a metavar: argparse would list the choices, importing torch
+                   help='how to transfer: %(choices)s (default: %(default)s)')
     f.add_argument('--backbone', default='conv4-glyphs', help="pretrained body: 'conv4-glyphs' (shipped) or 'resnet18-imagenet' (downloads)")
     f.add_argument('--steps', type=int, default=300, help='optimisation steps (ignored with --epochs)')
     f.add_argument('--epochs', type=int, help='passes over the training images')
@@ -119,23 +193,21 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument('--out', type=Path, default=Path('tl-nb-model.pt'), help='where to save the best model')
     f.add_argument('--seed', type=int, default=0)
     f.add_argument('--json', action='store_true', help='print one JSON object with the results')
+    f.set_defaults(run=_cmd_fit)
+    r = sub.add_parser('predict', help='classify images with a model saved by tl-nb fit')
+    r.add_argument('--model', type=Path, required=True, help='the file tl-nb fit saved (--out)')
+    r.add_argument('images', type=Path, nargs='+', help='image files, or folders of images (searched recursively)')
+    r.add_argument('--json', action='store_true', help='print one JSON object instead of one tab-separated line per image')
+    r.set_defaults(run=_cmd_predict)
     return p
 
 def main(argv=None) -> int:
     "Entry point of the `tl-nb` command."
     p = _parser()
     args = p.parse_args(argv)
-    try:
-        if args.command == 'compare':
-            if not args.json: print(f"tl-nb compare: digits, {args.labels_per_class or 'all'} labels/class, seeds {args.seeds}, device {default_device()}", file=sys.stderr)
-            rows = compare(args.strategies, args.labels_per_class, args.steps, tuple(args.seeds))
-            print(json.dumps({'task': 'digits', 'results': rows}) if args.json else format_table(rows))
-        else:
-            summary = fit_folder(args.data, args.valid, args.strategy, args.backbone, args.steps, args.epochs,
-                                 args.labels_per_class, args.out, args.seed)
-            if args.json: print(json.dumps(summary))
-            else: print(f"{summary['strategy']} on {summary['train_images']} images: validation accuracy "
-                        f"{100 * summary['valid_acc']:.1f}% in {summary['seconds']:.0f} s; model saved to {summary['out']}")
-    except (ValueError, FileNotFoundError) as e:   # bad input: one clear line, no traceback
+    try: args.run(args)
+    except (ValueError, OSError) as e:   # bad input: one clear line, no traceback
         p.exit(2, f'tl-nb {args.command}: error: {e}\n')
+    except KeyboardInterrupt:
+        p.exit(130, f'tl-nb {args.command}: interrupted\n')
     return 0

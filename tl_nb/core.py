@@ -8,7 +8,7 @@ Docs: https://tl-nb.github.io/tl_nb/core.html.md"""
 from __future__ import annotations
 import contextlib, math, os, pickle, random, tempfile, time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['default_device', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic', 'load_checkpoint',
-           'classification_loss', 'evaluate', 'History', 'fit', 'toy_blobs', 'plot_history']
+           'classification_loss', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy', 'History',
+           'progress_enabled', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -109,7 +110,7 @@ def load_checkpoint(path, map_location='cpu') -> dict:
 
 # %% ../nbs/00_core.ipynb #593057e1
 def classification_loss(model: nn.Module, batch) -> Tensor:
-    "Cross-entropy of `model` on an `(inputs, labels)` batch: the default `batch_loss` of `fit`."
+    "Cross-entropy of `model` on an `(inputs, labels)` batch: what the default strategy of `fit` minimises."
     x, y = batch
     return F.cross_entropy(model(x), y)
 
@@ -139,6 +140,64 @@ def evaluate(model: nn.Module, dl, device=None, amp: bool = True) -> dict:
     model.train(was_training)
     if n == 0: raise ValueError("evaluate() got a DataLoader with no samples; check the dataset or split is not empty.")
     return {'loss': total_loss / n, 'acc': correct / n}
+
+# %% ../nbs/00_core.ipynb #ff4fafbb
+class Progress(NamedTuple):
+    "Where a run is when a batch arrives: `epoch` (from 0), global `step` (from 0: this batch) and the run's total `steps`."
+    epoch: int
+    step: int
+    steps: int
+
+    @property
+    def fraction(self) -> float:
+        "Training progress p in [0, 1): the share of the run's steps already taken."
+        return self.step / max(1, self.steps)
+
+class Strategy(nn.Module):
+    "How `fit` trains: the loss of a batch, the modules and state a method owns, how to validate, which layers train, when to stop. As it is: classification."
+    def __init__(self, frozen_bn: bool = False):
+        super().__init__()
+        self.frozen_bn = frozen_bn
+
+    def loss(self, model: nn.Module, batch, at: Progress) -> Tensor | dict:
+        "The loss to minimise: a scalar, or a dict whose `'loss'` entry is minimised and whose entries are all logged."
+        return classification_loss(model, batch)
+
+    def evaluate(self, model: nn.Module, dl, device=None, amp: bool = True) -> dict:
+        "Metrics on the validation batches `dl`, logged with a `valid_` prefix: here cross-entropy `loss` and accuracy `acc`."
+        return evaluate(model, dl, device=device, amp=amp)
+
+    def train_mode(self, model: nn.Module):
+        "Put `model` and this strategy in training mode before each epoch; with `frozen_bn`, BatchNorm layers keep their statistics."
+        model.train(); self.train()
+        if self.frozen_bn:
+            for m in model.modules():
+                if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
+
+    def after_step(self, at: Progress, terms: dict) -> bool:
+        "Called after each optimiser step with the batch's loss terms as floats; return True to stop training now."
+        return False
+
+    def after_epoch(self, at: Progress, row: dict) -> bool:
+        "Called after each epoch with its `History` row; return True to stop after this epoch."
+        return False
+
+class LossFunction(Strategy):
+    "A plain `(model, batch) -> loss` function as a `Strategy`."
+    def __init__(self, fn: Callable, frozen_bn: bool = False):
+        super().__init__(frozen_bn)
+        self.fn = fn   # an nn.Module loss becomes a submodule: its parameters are moved and saved too
+
+    def loss(self, model: nn.Module, batch, at: Progress) -> Tensor | dict:
+        "`fn(model, batch)`."
+        return self.fn(model, batch)
+
+def as_strategy(strategy) -> Strategy:
+    "`strategy` if it is a `Strategy`; a plain `(model, batch) -> loss` function wrapped in `LossFunction`; `None`: classification."
+    if strategy is None: return Strategy()
+    if isinstance(strategy, Strategy): return strategy
+    if callable(strategy): return LossFunction(strategy)
+    raise TypeError(f"fit(strategy=...) takes a Strategy or a function (model, batch) -> loss, not {type(strategy).__name__}.")
 
 # %% ../nbs/00_core.ipynb #b3de0014
 class History(list):
@@ -173,7 +232,8 @@ def _check_finite(loss_value: float, epoch: int, step: int):
             f"Loss is {loss_value} at epoch {epoch}, step {step} (batch {step} counted from the start of training). "
             "Lower the learning rate, clip gradients (fit(..., clip_grad=1.0)), or check the inputs for NaN/inf.")
 
-def _show_progress(progress) -> bool:
+def progress_enabled(progress: bool | None) -> bool:
+    "Whether to show a progress bar: `progress` if given; by default yes, except under tests and CI."
     # Under nbdev-test and CI a progress bar only adds noise to saved outputs and logs
     if progress is None: return not (os.environ.get('IN_TEST') or os.environ.get('CI'))
     return bool(progress)
@@ -181,73 +241,128 @@ def _show_progress(progress) -> bool:
 def _improved(value, best, mode: str) -> bool:
     return best is None or (value > best if mode == 'max' else value < best)
 
-# %% ../nbs/00_core.ipynb #e416893d
-def _training_state(model, opt, sched, train_dl, epoch: int, history: History) -> dict:
-    gen = getattr(train_dl, 'generator', None)
-    return {'model': model.state_dict(), 'opt': opt.state_dict(),
-            'sched': sched.state_dict() if sched is not None else None,
-            'epoch': epoch, 'history': list(history), 'rng': rng_state(),
-            'loader_rng': gen.get_state() if gen is not None else None}
+def _epochs_since_best(history: History, monitor: str, mode: str) -> int:
+    # derived from the history, so a resumed run counts exactly as an uninterrupted one
+    vals = [v for v in history.column(monitor) if v is not None]
+    if not vals: return 0
+    best = (max if mode == 'max' else min)(vals)
+    return len(vals) - 1 - max(i for i, v in enumerate(vals) if v == best)
 
-def _restore_training_state(path, model, opt, sched, train_dl) -> tuple[int, History]:
+def _loss_terms(out) -> dict:
+    if isinstance(out, Tensor): return {'loss': out}
+    if isinstance(out, dict) and 'loss' in out: return {'loss': out['loss'], **out}
+    raise ValueError(f"A strategy's loss must be a scalar tensor or a dict with a 'loss' entry (the one minimised); "
+                     f"got {type(out).__name__}{' with keys ' + str(list(out)) if isinstance(out, dict) else ''}.")
+
+def _check_optimizer_covers(opt: torch.optim.Optimizer, strategy: nn.Module):
+    in_opt = {id(p) for g in opt.param_groups for p in g['params']}
+    missing = [n for n, p in strategy.named_parameters() if p.requires_grad and id(p) not in in_opt]
+    if missing:
+        raise ValueError(f"The strategy's trainable parameters {missing[:3]}{'...' if len(missing) > 3 else ''} are not in the optimizer, "
+                         "so they would never train: build it from [*model.parameters(), *strategy.parameters()].")
+
+# %% ../nbs/00_core.ipynb #e416893d
+def _loader_state(dl):
+    if callable(getattr(dl, 'state_dict', None)): return dl.state_dict()
+    gen = getattr(dl, 'generator', None)
+    return gen.get_state() if gen is not None else None
+
+def _set_loader_state(dl, state):
+    if state is None: return
+    if callable(getattr(dl, 'load_state_dict', None)): dl.load_state_dict(state)
+    elif getattr(dl, 'generator', None) is not None: dl.generator.set_state(state)
+
+def _training_state(model, strategy, opt, sched, train_dl, epoch: int, history: History, stopped: bool) -> dict:
+    return {'model': model.state_dict(), 'strategy': strategy.state_dict(), 'opt': opt.state_dict(),
+            'sched': sched.state_dict() if sched is not None else None,
+            'epoch': epoch, 'history': list(history), 'stopped': stopped, 'rng': rng_state(),
+            'loader': _loader_state(train_dl)}
+
+def _restore_training_state(path, model, strategy, opt, sched, train_dl) -> tuple[int, History, bool]:
     state = load_checkpoint(path)
     model.load_state_dict(state['model'])
+    strategy.load_state_dict(state['strategy'])
     opt.load_state_dict(state['opt'])
     if sched is not None and state['sched'] is not None: sched.load_state_dict(state['sched'])
     set_rng_state(state['rng'])
-    gen = getattr(train_dl, 'generator', None)
-    if gen is not None and state['loader_rng'] is not None: gen.set_state(state['loader_rng'])
-    return state['epoch'], History(state['history'])
+    _set_loader_state(train_dl, state['loader'])
+    return state['epoch'], History(state['history']), state['stopped']
+
+class PairedLoader:
+    "Pairs of batches `(a, b)` from two loaders, as many as `first` has; `second` starts over whenever it runs out (e.g. labelled source, unlabelled target)."
+    def __init__(self, first, second): self.first, self.second = first, second
+    def __len__(self): return len(self.first)
+
+    def __iter__(self):
+        second = iter(self.second)
+        for a in self.first:
+            try: b = next(second)
+            except StopIteration: second = iter(self.second); b = next(second)
+            yield a, b
+
+    def state_dict(self) -> dict:
+        "The shuffling state of both loaders (what `fit` checkpoints between epochs)."
+        return {'first': _loader_state(self.first), 'second': _loader_state(self.second)}
+
+    def load_state_dict(self, state: dict):
+        "Restore what `state_dict` returned."
+        _set_loader_state(self.first, state['first']); _set_loader_state(self.second, state['second'])
 
 # %% ../nbs/00_core.ipynb #9f3a903a
 def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
-        valid_dl=None,                      # batches for `evaluate_fn` after each epoch
-        batch_loss: Callable = classification_loss,  # (model, batch) -> scalar loss
-        evaluate_fn: Callable = evaluate,   # (model, dl, device=, amp=) -> dict of metrics
+        strategy=None,                      # a `Strategy`, or a function (model, batch) -> loss; default: classification
+        valid_dl=None,                      # batches for `strategy.evaluate` after each epoch
         sched=None,                         # a torch.optim.lr_scheduler
         sched_per: str = 'epoch',           # step `sched` every 'epoch' or every 'batch'
         device=None,                        # default: `default_device()`
         amp: bool = True,                   # bf16 autocast, on CUDA only
-        clip_grad: float | None = None,     # max gradient norm
+        clip_grad: float | None = None,     # max gradient norm, over the model's and the strategy's parameters
         ckpt_dir=None,                      # write `last.pt` (resumable) and `best.pt` here
         resume: bool = False,               # continue from `ckpt_dir/last.pt` if it exists
-        monitor: str | None = None,         # metric for `best.pt`; default 'valid_acc', or 'train_loss' without `valid_dl`
+        monitor: str | None = None,         # metric for `best.pt` and `patience`; default 'valid_acc', or 'train_loss' without `valid_dl`
+        patience: int | None = None,        # stop once `monitor` has not improved for this many epochs
         load_best: bool = False,            # end with the weights of `best.pt`
         progress: bool | None = None,       # progress bar; default: on, except under tests and CI
        ) -> History:
-    "Train `model` for `epochs` passes over `train_dl` with `opt`; return the per-epoch `History`."
+    "Train `model` for `epochs` passes over `train_dl` with `opt`, the way `strategy` says; return the per-epoch `History`."
     if sched_per not in ('epoch', 'batch'): raise ValueError(f"sched_per must be 'epoch' or 'batch', not {sched_per!r}.")
     if resume and ckpt_dir is None: raise ValueError("resume=True needs ckpt_dir=, the folder fit() saved checkpoints to.")
+    strategy = as_strategy(strategy)
     device = torch.device(device) if device else default_device()
-    model.to(device)
+    model.to(device); strategy.to(device)
+    _check_optimizer_covers(opt, strategy)
+    params = [*model.parameters(), *strategy.parameters()]
     monitor = monitor or ('valid_acc' if valid_dl is not None else 'train_loss')
     mode = 'min' if 'loss' in monitor else 'max'
     ckpt_dir = Path(ckpt_dir) if ckpt_dir is not None else None
-    start, history = 0, History()
+    start, history, stopped = 0, History(), False
     if resume and (ckpt_dir / 'last.pt').exists():
-        start, history = _restore_training_state(ckpt_dir / 'last.pt', model, opt, sched, train_dl)
-    best = history.best(monitor, mode)
-    step = start * len(train_dl)
-    bar = tqdm(range(start, epochs), total=epochs, initial=start, unit='epoch', disable=not _show_progress(progress))
+        start, history, stopped = _restore_training_state(ckpt_dir / 'last.pt', model, strategy, opt, sched, train_dl)
+    best, per_epoch = history.best(monitor, mode), len(train_dl)
+    total, step = epochs * per_epoch, start * per_epoch
+    bar = tqdm(range(start, start if stopped else epochs), total=epochs, initial=start, unit='epoch', disable=not progress_enabled(progress))
     for epoch in bar:
-        t0, total, n = time.perf_counter(), 0.0, 0
-        model.train()
+        t0, sums, n = time.perf_counter(), {}, 0
+        strategy.train_mode(model)
         for batch in train_dl:
+            at = Progress(epoch, step, total)
             batch = to_device(batch, device)
-            with _autocast(device, amp): loss = batch_loss(model, batch)
-            loss_value = loss.item()
+            with _autocast(device, amp): terms = _loss_terms(strategy.loss(model, batch, at))
+            values = {k: v.detach().item() if isinstance(v, Tensor) else float(v) for k, v in terms.items()}
             step += 1
-            _check_finite(loss_value, epoch + 1, step)
+            _check_finite(values['loss'], epoch + 1, step)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if clip_grad is not None: nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
+            terms['loss'].backward()
+            if clip_grad is not None: nn.utils.clip_grad_norm_(params, clip_grad)
             opt.step()
             if sched is not None and sched_per == 'batch': sched.step()
-            total, n = total + loss_value, n + 1
+            for k, v in values.items(): sums[k] = sums.get(k, 0.0) + v
+            n += 1
+            if strategy.after_step(at, values): stopped = True; break
         if n == 0: raise ValueError("The training DataLoader yielded no batches: is the dataset empty, or drop_last=True with fewer samples than batch_size?")
-        row = {'epoch': epoch + 1, 'train_loss': total / n}
+        row = {'epoch': epoch + 1, **{f'train_{k}': v / n for k, v in sums.items()}}
         if valid_dl is not None:
-            row.update({f'valid_{k}': v for k, v in evaluate_fn(model, valid_dl, device=device, amp=amp).items()})
+            row.update({f'valid_{k}': v for k, v in strategy.evaluate(model, valid_dl, device=device, amp=amp).items()})
         row['lr'] = opt.param_groups[0]['lr']
         if sched is not None and sched_per == 'epoch':
             if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau): sched.step(row[monitor])
@@ -255,13 +370,19 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         row['seconds'] = time.perf_counter() - t0
         history.append(row)
         bar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k not in ('epoch', 'seconds')})
+        if strategy.after_epoch(Progress(epoch, step, total), row): stopped = True
+        if patience is not None and _epochs_since_best(history, monitor, mode) >= patience: stopped = True
         if ckpt_dir is not None:
             if monitor in row and _improved(row[monitor], best, mode):
                 best = row[monitor]
-                save_atomic({'model': model.state_dict(), 'epoch': epoch + 1, 'monitor': monitor, 'value': best}, ckpt_dir / 'best.pt')
-            save_atomic(_training_state(model, opt, sched, train_dl, epoch + 1, history), ckpt_dir / 'last.pt')
+                save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': epoch + 1,
+                             'monitor': monitor, 'value': best}, ckpt_dir / 'best.pt')
+            save_atomic(_training_state(model, strategy, opt, sched, train_dl, epoch + 1, history, stopped), ckpt_dir / 'last.pt')
+        if stopped: break
+    bar.close()
     if load_best and ckpt_dir is not None and (ckpt_dir / 'best.pt').exists():
-        model.load_state_dict(load_checkpoint(ckpt_dir / 'best.pt')['model'])
+        best_state = load_checkpoint(ckpt_dir / 'best.pt')
+        model.load_state_dict(best_state['model']); strategy.load_state_dict(best_state['strategy'])
     return history
 
 # %% ../nbs/00_core.ipynb #1d948ef6

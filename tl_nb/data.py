@@ -21,7 +21,8 @@ from .core import load_checkpoint, save_atomic
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'IMAGE_EXTENSIONS', 'ImageSet', 'k_per_class_indices', 'k_per_class', 'split_per_class',
            'select_classes', 'cache_dir', 'cached', 'resize_images', 'digits', 'show_images', 'photos',
-           'blend_with_photos', 'digits_m', 'square_resize', 'image_folder', 'light_on_dark']
+           'blend_with_photos', 'digits_m', 'square_resize', 'image_folder', 'image_files', 'load_images',
+           'light_on_dark']
 
 # %% ../nbs/01_data.ipynb #3bae237e
 class ImageSet(Dataset):
@@ -252,6 +253,22 @@ def image_folder(root, size: int = 28, channels: int | None = None, classes: lis
     images = [_load_square(p, size, mode) for c in classes for p in files[c]]
     labels = [i for i, c in enumerate(classes) for _ in files[c]]
     return ImageSet(torch.from_numpy(np.stack(images)), torch.tensor(labels), classes, name=root.name)
+
+# %% ../nbs/01_data.ipynb #f6405ba8
+def image_files(paths) -> list[Path]:
+    "The image files among `paths`: files as given, folders searched recursively (sorted)."
+    files = []
+    for p in map(Path, [paths] if isinstance(paths, (str, Path)) else paths):
+        if p.is_dir(): files += sorted(f for f in p.rglob('*') if f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file())
+        elif p.is_file(): files.append(p)
+        else: raise FileNotFoundError(f"No file or folder {p}: check the path.")
+    if not files: raise ValueError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {[str(p) for p in map(Path, [paths] if isinstance(paths, (str, Path)) else paths)]}.")
+    return files
+
+def load_images(files, size: int = 28, channels: int = 1) -> Tensor:
+    "The images `files` as uint8 `[N, channels, size, size]`, padded to squares and resized as `image_folder` does."
+    if channels not in (1, 3): raise ValueError(f"channels must be 1 (greyscale) or 3 (RGB), not {channels}.")
+    return torch.from_numpy(np.stack([_load_square(Path(f), size, 'L' if channels == 1 else 'RGB') for f in files]))
 
 # %% ../nbs/01_data.ipynb #ca81b718
 def light_on_dark(ds: ImageSet) -> ImageSet:

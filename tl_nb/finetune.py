@@ -7,6 +7,8 @@ Docs: https://tl-nb.github.io/tl_nb/finetune.html.md"""
 # %% ../nbs/11_finetune.ipynb #d24f77e3
 from __future__ import annotations
 import copy, math, time
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -14,14 +16,14 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
-from .core import History, classification_loss, default_device, evaluate, fit, seed_everything, to_device
+from .core import History, Progress, Strategy, as_strategy, classification_loss, evaluate, fit, seed_everything
 from .data import ImageSet
-from .models import Classifier, body as new_body, extract_features, pretrained
+from .models import Classifier, Standardize, architecture, body as new_body, extract_features, pretrained
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'freeze', 'unfreeze', 'body_blocks', 'freeze_to', 'trainable_parameters', 'discriminative_groups',
-           'FrozenBatchNorm', 'gradual_unfreeze', 'L2SP', 'lr_find', 'Standardize', 'standardized_head', 'train_probe',
-           'transfer', 'unfreeze_sweep', 'show_unfreeze_explorer']
+           'gradual_unfreeze', 'L2SP', 'LRRangeTest', 'lr_find', 'standardized_head', 'train_probe', 'TransferRun',
+           'NamedStrategy', 'register_strategy', 'transfer', 'unfreeze_sweep', 'show_unfreeze_explorer']
 
 # %% ../nbs/11_finetune.ipynb #5fb1538e
 def freeze(module: nn.Module) -> nn.Module:
@@ -59,89 +61,84 @@ def discriminative_groups(model: Classifier, lr: float, decay: float = 0.3) -> l
                        'name': f'body block -{depth}'})
     return [g for g in groups if g['params']]
 
-# %% ../nbs/11_finetune.ipynb #f8547361
-class FrozenBatchNorm:
-    "Wrap a `batch_loss` so every BatchNorm layer stays in eval mode during training: pretrained statistics, never updated."
-    def __init__(self, batch_loss=classification_loss): self.batch_loss = batch_loss
-
-    def __call__(self, model: nn.Module, batch) -> Tensor:
-        for m in model.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
-        return self.batch_loss(model, batch)
-
 # %% ../nbs/11_finetune.ipynb #16aea313
-def gradual_unfreeze(model: Classifier, dl, steps_per_stage: int, lr: float, decay: float = 0.3, batch_loss=None,
+def gradual_unfreeze(model: Classifier, dl, steps_per_stage: int, lr: float, decay: float = 0.3, strategy: Strategy | None = None,
                      device=None, progress: bool | None = False, clip_grad: float | None = 5.0) -> History:
-    "Train the head, then the head and the last block, and so on down to the whole body; one `fit` per stage."
-    batch_loss = batch_loss or FrozenBatchNorm()
+    "Train the head, then the head and the last block, and so on down to the whole body; one `fit` per stage (default strategy: frozen BatchNorm)."
+    strategy = strategy or Strategy(frozen_bn=True)
     history = History()
     for n in range(len(body_blocks(model)) + 1):
         freeze_to(model, n)
-        opt = torch.optim.SGD(discriminative_groups(model, lr, decay), lr=lr, momentum=0.9)
-        stage = fit(model, dl, max(1, round(steps_per_stage / len(dl))), opt, batch_loss=batch_loss, device=device,
+        groups = discriminative_groups(model, lr, decay)
+        own = [p for p in strategy.parameters() if p.requires_grad]   # a strategy's own modules train at the head's rate
+        opt = torch.optim.SGD(groups + ([{'params': own}] if own else []), lr=lr, momentum=0.9)
+        stage = fit(model, dl, max(1, round(steps_per_stage / len(dl))), opt, strategy=strategy, device=device,
                     progress=progress, clip_grad=clip_grad)
         history += [{**row, 'epoch': len(history) + 1, 'trainable_blocks': n} for row in stage]
     return history
 
 # %% ../nbs/11_finetune.ipynb #51ddf21a
-class L2SP:
-    "`batch_loss` plus the L2-SP penalty: `alpha`/2 ||body - body at start||² + `beta`/2 ||head||² (Li et al. 2018)."
-    def __init__(self, model: Classifier, alpha: float = 0.01, beta: float = 0.01, batch_loss=classification_loss):
-        self.start = {n: p.detach().clone() for n, p in model.body.named_parameters()}
-        self.alpha, self.beta, self.batch_loss = alpha, beta, batch_loss
+class L2SP(Strategy):
+    "Cross-entropy plus the L2-SP penalty `alpha`/2 ||body - body at start||² + `beta`/2 ||head weights||² (Li et al. 2018)."
+    def __init__(self, model: Classifier, alpha: float = 0.01, beta: float = 0.01, frozen_bn: bool = False):
+        super().__init__(frozen_bn)
+        self.alpha, self.beta = alpha, beta
+        self.names = [n for n, _ in model.body.named_parameters()]
+        for i, p in enumerate(model.body.parameters()): self.register_buffer(f'start_{i}', p.detach().clone())
+
+    @property
+    def start(self) -> dict:
+        "The body's starting weights, by parameter name."
+        return {n: getattr(self, f'start_{i}') for i, n in enumerate(self.names)}
 
     def penalty(self, model: Classifier) -> Tensor:
         "The L2-SP regulariser of `model`'s current weights."
-        body = sum(((p - self.start[n].to(p.device)) ** 2).sum() for n, p in model.body.named_parameters())
+        body = sum(((p - s) ** 2).sum() for p, s in zip(model.body.parameters(), self.start.values()))
         head = sum((p ** 2).sum() for n, p in model.head.named_parameters() if n.endswith('weight'))
         return self.alpha / 2 * body + self.beta / 2 * head
 
-    def __call__(self, model: Classifier, batch) -> Tensor:
-        return self.batch_loss(model, batch) + self.penalty(model)
+    def loss(self, model: Classifier, batch, at: Progress) -> dict:
+        "`{'loss': ce + penalty, 'ce': ..., 'l2sp': ...}`."
+        ce, penalty = classification_loss(model, batch), self.penalty(model)
+        return {'loss': ce + penalty, 'ce': ce, 'l2sp': penalty}
 
 # %% ../nbs/11_finetune.ipynb #eb65f8fc
+class LRRangeTest(Strategy):
+    "Train as `inner` does, recording the smoothed loss after each step; stop after `steps` steps, or once the loss exceeds 4× its minimum."
+    def __init__(self, inner: Strategy, steps: int, smoothing: float = 0.8):
+        super().__init__()
+        self.inner, self.steps, self.smoothing, self.losses, self._avg = inner, steps, smoothing, [], 0.0
+
+    def loss(self, model, batch, at): return self.inner.loss(model, batch, at)
+    def train_mode(self, model): self.inner.train_mode(model)
+
+    def after_step(self, at: Progress, terms: dict) -> bool:
+        "Record the bias-corrected running mean of the loss; True (stop) when the sweep is done or has diverged."
+        self._avg = self.smoothing * self._avg + (1 - self.smoothing) * terms['loss']
+        self.losses.append(self._avg / (1 - self.smoothing ** (at.step + 1)))
+        return at.step + 1 >= self.steps or not math.isfinite(self.losses[-1]) or self.losses[-1] > 4 * min(self.losses)
+
 def lr_find(model: nn.Module, dl, make_opt, start_lr: float = 1e-6, end_lr: float = 1.0, steps: int = 60,
-            batch_loss=classification_loss, device=None) -> tuple[list[float], list[float], float]:
-    "Loss along an exponential learning-rate sweep (weights restored afterwards): `(lrs, smoothed losses, suggested lr)`."
-    device = torch.device(device) if device else default_device()
-    state = copy.deepcopy(model.state_dict())
-    model.to(device).train()
-    opt = make_opt(model.parameters(), start_lr)
+            strategy=None, device=None) -> tuple[list[float], list[float], float]:
+    "Loss along an exponential learning-rate sweep run by `fit` (weights restored afterwards): `(lrs, smoothed losses, suggested lr)`."
+    inner = as_strategy(strategy)
+    saved = copy.deepcopy(model.state_dict()), copy.deepcopy(inner.state_dict())
+    sweep = LRRangeTest(inner, steps)
+    opt = make_opt([*model.parameters(), *inner.parameters()], start_lr)
     gamma = (end_lr / start_lr) ** (1 / (steps - 1))
-    lrs, losses, avg, best, batches = [], [], 0.0, math.inf, iter(())
-    for i in range(steps):
-        try: batch = next(batches)
-        except StopIteration: batches = iter(dl); batch = next(batches)
-        lr = start_lr * gamma ** i
-        for g in opt.param_groups: g['lr'] = lr
-        loss = batch_loss(model, to_device(batch, device))
-        opt.zero_grad(); loss.backward(); opt.step()
-        avg = 0.8 * avg + 0.2 * loss.item()
-        smoothed = avg / (1 - 0.8 ** (i + 1))       # bias-corrected running mean
-        lrs.append(lr); losses.append(smoothed)
-        best = min(best, smoothed)
-        if not math.isfinite(smoothed) or smoothed > 4 * best: break   # diverged: the rest is noise
-    model.load_state_dict(state)
-    return lrs, losses, lrs[int(np.argmin(losses))] / 10
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: gamma ** i)
+    try: fit(model, dl, math.ceil(steps / len(dl)), opt, strategy=sweep, sched=sched, sched_per='batch', device=device, progress=False)
+    except FloatingPointError: pass   # the loss overflowed: diverged, which is where a sweep ends anyway
+    model.load_state_dict(saved[0]); inner.load_state_dict(saved[1])
+    lrs = [start_lr * gamma ** i for i in range(len(sweep.losses))]
+    return lrs, sweep.losses, lrs[int(np.argmin(sweep.losses))] / 10
 
 # %% ../nbs/11_finetune.ipynb #6e515833
-STRATEGIES = ('scratch', 'probe', 'finetune-last', 'finetune', 'gradual', 'lpft', 'l2sp')
-
 def _sgd(params, lr: float) -> torch.optim.Optimizer:
     return torch.optim.SGD(params, lr=lr, momentum=0.9)
 
 def _epochs(steps: int, batches_per_epoch: int) -> int:
     return max(1, round(steps / batches_per_epoch))
-
-class Standardize(nn.Module):
-    "Subtract a fixed per-feature `mean` and divide by `std` (buffers, not trained): puts features on the scale a linear head expects."
-    def __init__(self, mean: Tensor, std: Tensor):
-        super().__init__()
-        self.register_buffer('mean', mean.clone()); self.register_buffer('std', std.clamp_min(1e-6).clone())
-
-    def forward(self, x: Tensor) -> Tensor:
-        "`(x - mean) / std`."
-        return (x - self.mean) / self.std
 
 def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=None) -> nn.Sequential:
     "A new linear head preceded by the standardisation of `body`'s features on `train` (what StandardScaler does for a probe)."
@@ -156,38 +153,100 @@ def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch
     fit(model.head, dl, _epochs(steps, len(dl)), _sgd(model.head.parameters(), lr), device=device, progress=False)
     return freeze_to(model, 0)
 
+# %% ../nbs/11_finetune.ipynb #9a77a82e
+@dataclass
+class TransferRun:
+    "What every named strategy gets: the training data and its loader, the step budget, the base learning rate, the training strategy and `fit`'s keywords."
+    train: ImageSet
+    dl: DataLoader
+    steps: int
+    lr: float
+    batch_size: int
+    strategy: Strategy      # classification, with BatchNorm statistics frozen or not
+    device: object
+    fit_kw: dict            # valid_dl, ckpt_dir, progress, load_best, clip_grad
+
+    @property
+    def epochs(self) -> int:
+        "Epochs of `dl` that make about `steps` steps."
+        return _epochs(self.steps, len(self.dl))
+
+    def validate(self, model: nn.Module) -> dict:
+        "Validation metrics (`valid_` prefix) of `model`, or nothing without validation data."
+        dl = self.fit_kw.get('valid_dl')
+        return {f'valid_{k}': v for k, v in self.strategy.evaluate(model, dl).items()} if dl is not None else {}
+
+class NamedStrategy(NamedTuple):
+    "An entry of `STRATEGIES`: does the body start `pretrained`, a one-line `summary`, and `train(model, run) -> History`."
+    pretrained: bool
+    summary: str
+    train: Callable
+
+STRATEGIES: dict[str, NamedStrategy] = {}
+
+def register_strategy(name: str, pretrained: bool, summary: str):
+    "Decorator: register `train(model, run: TransferRun) -> History` as the strategy `name`."
+    def register(train: Callable) -> Callable:
+        STRATEGIES[name] = NamedStrategy(pretrained, summary, train)
+        return train
+    return register
+
+# %% ../nbs/11_finetune.ipynb #6568c319
+def _finetune(model: Classifier, run: TransferRun, trainable_blocks: int | None = None, strategy: Strategy | None = None) -> History:
+    freeze_to(model, len(body_blocks(model)) if trainable_blocks is None else trainable_blocks)
+    # the head (fresh, or trained by LP) takes large steps, the pretrained blocks ever smaller ones
+    opt = _sgd(discriminative_groups(model, run.lr * 10, decay=0.3), run.lr * 10)
+    return fit(model, run.dl, run.epochs, opt, strategy=strategy or run.strategy, **run.fit_kw)
+
+@register_strategy('scratch', pretrained=False, summary='random body; everything trains; AdamW 1e-3')
+def _scratch(model, run):
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    return fit(model, run.dl, run.epochs, opt, **run.fit_kw)
+
+@register_strategy('probe', pretrained=True, summary='body frozen; the head trains on cached features; SGD + momentum (the classic recipe)')
+def _probe(model, run):
+    train_probe(model, run.train, run.steps, run.lr * 10, run.batch_size, run.device)
+    return History([{'epoch': 1, **run.validate(model)}])
+
+@register_strategy('finetune-last', pretrained=True, summary='last body block + head train, discriminative rates; SGD + momentum')
+def _finetune_last(model, run): return _finetune(model, run, trainable_blocks=1)
+
+@register_strategy('finetune', pretrained=True, summary='everything trains, discriminative rates; SGD + momentum')
+def _finetune_all(model, run): return _finetune(model, run)
+
+@register_strategy('gradual', pretrained=True, summary='head, then one more block per stage (blocks + 1 stages); SGD + momentum')
+def _gradual(model, run):
+    return gradual_unfreeze(model, run.dl, run.steps // (len(body_blocks(model)) + 1), run.lr * 10, strategy=run.strategy,
+                            device=run.device, progress=run.fit_kw.get('progress'))
+
+@register_strategy('lpft', pretrained=True, summary='head first on cached features, then as finetune')
+def _lpft(model, run):
+    train_probe(model, run.train, run.steps, run.lr * 10, run.batch_size, run.device)   # cheap: cached features
+    return _finetune(model, run)
+
+@register_strategy('l2sp', pretrained=True, summary='as finetune, with the L2-SP pull toward the pretrained weights')
+def _l2sp(model, run): return _finetune(model, run, strategy=L2SP(model, alpha=0.01, beta=0.01, frozen_bn=run.strategy.frozen_bn))
+
+# %% ../nbs/11_finetune.ipynb #7965f393
 def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str = 'conv4-glyphs',
              steps: int = 200, batch_size: int = 32, lr: float = 0.01, bn: str = 'frozen', seed: int = 0,
              device=None, ckpt_dir=None, progress: bool | None = False):
-    "Train `strategy` (one of `STRATEGIES`) on `train` for about `steps` steps; return `(model, history)`."
+    "Train the named `strategy` (a key of `STRATEGIES`) on `train` for about `steps` steps; return `(model, history)`."
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     if bn not in ('frozen', 'train'): raise ValueError(f"bn must be 'frozen' or 'train', not {bn!r}.")
     seed_everything(seed)
-    n_classes, channels = len(train.classes), train.shape[0]
-    if strategy == 'scratch':
-        body = new_body(backbone.split('-')[0], channels)
-        model = Classifier(body, nn.Linear(body.out_features, n_classes))
-    else:
+    named, n_classes, channels = STRATEGIES[strategy], len(train.classes), train.shape[0]
+    if named.pretrained:
         body = pretrained(backbone, channels)
         model = Classifier(body, standardized_head(body, train, n_classes, device))
-    dl = DataLoader(train, batch_size=min(batch_size, len(train)), shuffle=True)
-    kw = dict(valid_dl=DataLoader(valid, batch_size=512) if valid is not None else None, device=device,
-              ckpt_dir=ckpt_dir, progress=progress, load_best=valid is not None, clip_grad=5.0)
-    if strategy == 'scratch':
-        return model, fit(model, dl, _epochs(steps, len(dl)), torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4), **kw)
-    loss = FrozenBatchNorm() if bn == 'frozen' else classification_loss
-    if strategy in ('probe', 'lpft'):
-        train_probe(model, train, steps, lr * 10, batch_size, device)   # cheap: cached features
-        if strategy == 'probe':
-            return model, History([{'epoch': 1, **({f'valid_{k}': v for k, v in evaluate(model, kw['valid_dl']).items()} if valid is not None else {})}])
-    if strategy == 'gradual':
-        stages = len(body_blocks(model)) + 1
-        return model, gradual_unfreeze(model, dl, steps // stages, lr * 10, batch_loss=loss, device=device, progress=progress)
-    freeze_to(model, 1 if strategy == 'finetune-last' else len(body_blocks(model)))
-    if strategy == 'l2sp': loss = L2SP(model, alpha=0.01, beta=0.01, batch_loss=loss)
-    # the head (fresh, or trained by LP) takes large steps, the pretrained blocks ever smaller ones
-    opt = _sgd(discriminative_groups(model, lr * 10, decay=0.3), lr * 10)
-    return model, fit(model, dl, _epochs(steps, len(dl)), opt, batch_loss=loss, **kw)
+    else:
+        body = new_body(architecture(backbone), channels)
+        model = Classifier(body, nn.Linear(body.out_features, n_classes))
+    run = TransferRun(train, DataLoader(train, batch_size=min(batch_size, len(train)), shuffle=True), steps, lr, batch_size,
+                      Strategy(frozen_bn=bn == 'frozen'), device,
+                      dict(valid_dl=DataLoader(valid, batch_size=512) if valid is not None else None, device=device,
+                           ckpt_dir=ckpt_dir, progress=progress, load_best=valid is not None, clip_grad=5.0))
+    return model, named.train(model, run)
 
 # %% ../nbs/11_finetune.ipynb #031dfb64
 def unfreeze_sweep(train: ImageSet, test: ImageSet, backbone: str = 'conv4-glyphs', steps: int = 200, seed: int = 0, device=None) -> list[dict]:
@@ -200,7 +259,7 @@ def unfreeze_sweep(train: ImageSet, test: ImageSet, backbone: str = 'conv4-glyph
         freeze_to(model, n)
         dl = DataLoader(train, batch_size=min(32, len(train)), shuffle=True)
         fit(model, dl, _epochs(steps, len(dl)), _sgd(discriminative_groups(model, 0.1, 0.3), 0.1),
-            batch_loss=FrozenBatchNorm(), device=device, progress=False, clip_grad=5.0)
+            strategy=Strategy(frozen_bn=True), device=device, progress=False, clip_grad=5.0)
         out.append({'trainable_blocks': n, 'trainable_parameters': trainable_parameters(model),
                     'test_acc': evaluate(model, DataLoader(test, batch_size=512))['acc']})
     return out

@@ -13,12 +13,13 @@ import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
 
-from .core import default_device, load_checkpoint
+from .core import default_device, load_checkpoint, save_atomic
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
            'SmallResNet', 'TorchvisionBody', 'resnet18_body', 'body', 'sha256_of', 'load_verified', 'pretrained',
-           'extract_features', 'input_spec', 'prepare_for']
+           'extract_features', 'predict_labels', 'input_spec', 'prepare_for', 'Standardize', 'architecture',
+           'save_model', 'load_model']
 
 # %% ../nbs/02_models.ipynb #a9cd78fe
 class Classifier(nn.Module):
@@ -174,6 +175,16 @@ def extract_features(body: nn.Module, ds, batch_size: int = 512, device=None) ->
     body.train(was_training)
     return torch.cat(feats), torch.cat(labels)
 
+@torch.no_grad()
+def predict_labels(model: nn.Module, ds, batch_size: int = 512, device=None) -> Tensor:
+    "The predicted class (argmax of the outputs) of every item of `ds`, by `model` in eval mode, returned on the CPU."
+    device = torch.device(device) if device else default_device()
+    was_training = model.training
+    model.eval().to(device)
+    preds = torch.cat([model(x.to(device)).argmax(1).cpu() for x, _ in DataLoader(ds, batch_size=batch_size)])
+    model.train(was_training)
+    return preds
+
 # %% ../nbs/02_models.ipynb #21f39389
 def input_spec(backbone: str) -> dict:
     "What images `backbone` expects: `size`, `in_channels`, and optionally `ink` polarity and `normalize` (mean, std)."
@@ -193,3 +204,52 @@ def prepare_for(backbone: str, ds):
         from torchvision.transforms import Normalize
         ds = type(ds)(ds.images, ds.labels, ds.classes, ds.name, Normalize(*spec['normalize']))
     return ds
+
+# %% ../nbs/02_models.ipynb #020850c7
+class Standardize(nn.Module):
+    "Subtract a fixed per-feature `mean` and divide by `std` (buffers, not trained): puts features on the scale a linear head expects."
+    def __init__(self, mean: Tensor, std: Tensor):
+        super().__init__()
+        self.register_buffer('mean', mean.clone()); self.register_buffer('std', std.clamp_min(1e-6).clone())
+
+    def forward(self, x: Tensor) -> Tensor:
+        "`(x - mean) / std`."
+        return (x - self.mean) / self.std
+
+def _head_kind(head: nn.Module) -> str:
+    if isinstance(head, nn.Linear): return 'linear'
+    if isinstance(head, nn.Sequential) and len(head) == 2 and isinstance(head[0], Standardize) and isinstance(head[1], nn.Linear):
+        return 'standardized-linear'
+    raise ValueError(f"save_model can rebuild a linear head, or Standardize + linear; got {type(head).__name__}. "
+                     "Save model.state_dict() yourself for other heads.")
+
+def architecture(backbone: str) -> str:
+    "The architecture (a key of `BODIES`) of a backbone name such as 'conv4-glyphs'."
+    if backbone in PRETRAINED: return PRETRAINED[backbone]['arch']
+    if backbone in BODIES: return backbone
+    raise ValueError(f"Unknown backbone {backbone!r}; choose from {list(PRETRAINED) + list(BODIES)}.")
+
+def save_model(model: Classifier, path, backbone: str, classes: list[str], **meta) -> Path:
+    "Save `model` with what it takes to rebuild and use it: its `backbone` name, the `classes` of its outputs, and any `meta`data."
+    if len(classes) != model.head(torch.zeros(1, model.body.out_features, device=_device_of(model))).shape[1]:
+        raise ValueError(f"{len(classes)} class names for a head with a different number of outputs.")
+    return save_atomic({'model': model.state_dict(), 'backbone': backbone, 'arch': architecture(backbone),
+                        'in_channels': model.body.in_channels, 'head': _head_kind(model.head), 'classes': list(classes),
+                        'meta': meta}, path)
+
+def _device_of(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+def load_model(path, device='cpu') -> Classifier:
+    "The `Classifier` saved by `save_model` (or `tl-nb fit`), in eval mode on `device`, with `.backbone`, `.classes` and `.meta` attributes."
+    state = load_checkpoint(path)
+    if not isinstance(state, dict) or 'arch' not in state or 'classes' not in state:
+        raise ValueError(f"{path} is not a model saved by tl_nb's save_model or `tl-nb fit` (no architecture or class names in it).")
+    b = body(state['arch'], state['in_channels'])
+    n_classes, n_features = len(state['classes']), b.out_features
+    head = nn.Linear(n_features, n_classes)
+    if state['head'] == 'standardized-linear': head = nn.Sequential(Standardize(torch.zeros(n_features), torch.ones(n_features)), head)
+    model = Classifier(b, head)
+    model.load_state_dict(state['model'])
+    model.backbone, model.classes, model.meta = state['backbone'], state['classes'], state['meta']
+    return model.to(device).eval()
