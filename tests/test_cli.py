@@ -15,24 +15,27 @@ def tl_nb(*args, check=True):
 
 
 def test_compare_json():
-    out = tl_nb('compare', '--steps', '20', '--seeds', '0', '--json').stdout
-    result = json.loads(out)
-    assert result['task'] == 'digits'
-    rows = {r['strategy']: r for r in result['results']}
-    assert set(rows) == {'pixels-logreg', 'scratch', 'probe', 'finetune', 'lpft'}
-    assert rows['pixels-logreg']['test_acc'] > 0.8     # a linear model on pixels is strong on digits
+    out = tl_nb('compare', '--tasks', 'digits', '--steps', '5', '--seeds', '0', '1', '--json').stdout
+    task, = json.loads(out)['tasks']
+    rows = {r['strategy']: r for r in task['results']}
+    assert set(rows) == {'pixels', 'scratch', 'probe', 'finetune'}
+    assert rows['pixels']['test_acc'] > 0.8     # a linear model on pixels is strong on digits
     for r in rows.values():
-        assert 0 <= r['test_acc'] <= 1 and r['seconds'] > 0 and r['labels_per_class'] == 10
+        assert len(r['test_accs']) == 2 and r['test_acc_ci95'] is not None and r['seconds'] >= 0 and r['setting']
+    assert set(rows['probe']['minus_scratch']) == {'mean', 'ci95', 'indistinguishable'}
+    assert task['lesson'].startswith('Transfer') and 'digits' in task['conclusion']
 
 
-def test_compare_table():
-    out = tl_nb('compare', '--strategies', 'pixels-logreg', '--seeds', '0', '1').stdout
-    assert out.splitlines()[0].startswith('| strategy |') and 'pixels-logreg' in out
+def test_compare_table_says_one_seed_gives_no_interval():
+    out = tl_nb('compare', '--tasks', 'digits', '--steps', '5', '--seeds', '0').stdout
+    assert out.startswith('### digits') and '| strategy |' in out
+    assert '1 run: no interval' in out and '± 0.0' not in out
 
 
-def test_unknown_strategy_is_rejected_with_the_choices():
-    res = tl_nb('compare', '--strategies', 'magic', check=False)
-    assert res.returncode == 2 and 'pixels-logreg' in res.stderr
+@pytest.mark.parametrize('args, match', [(['--tasks', 'magic'], 'invalid choice'), (['--steps', '0'], '--steps must be at least 1')])
+def test_compare_rejects_bad_input(args, match):
+    res = tl_nb('compare', *args, check=False)
+    assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr
 
 
 def test_help_lists_the_commands():
@@ -62,8 +65,8 @@ def test_fit_on_a_tiny_folder_json(tmp_path):
     res = tl_nb('fit', '--data', str(data), '--valid', str(valid), '--strategy', 'probe', '--steps', '30', '--out', str(out), '--json')
     summary = json.loads(res.stdout)
     assert summary['strategy'] == 'probe' and summary['classes'] == ['bar_left', 'bar_mid', 'bar_right']
-    assert summary['train_images'] == 18 and summary['valid_images'] == 9 and summary['seconds'] > 0
-    assert summary['valid_acc'] >= 2 / 3      # three easy classes, either ink polarity
+    assert summary['train_images'] == 15 and summary['valid_images'] == 9 and summary['test_images'] == 3 and summary['seconds'] > 0
+    assert summary['valid_acc'] >= 2 / 3 and summary['test_acc'] >= 2 / 3     # three easy classes, either ink polarity
     import torch
     saved = torch.load(out, weights_only=True)
     assert saved['classes'] == summary['classes'] and 'head.1.weight' in saved['model']

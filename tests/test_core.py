@@ -166,3 +166,23 @@ def test_frozen_bn_keeps_running_statistics():
     assert torch.equal(model[1].running_mean, before)
     fit(model, DataLoader(toy_blobs(), batch_size=32), 1, torch.optim.SGD(model.parameters(), 0.1), device='cpu', progress=False)
     assert not torch.equal(model[1].running_mean, before)
+
+
+def test_load_best_without_a_folder_keeps_the_best_epoch_in_memory():
+    seed_everything(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    valid = DataLoader(toy_blobs(n_per_class=50, spread=1.5, seed=1), batch_size=150)
+    snapshots = []
+
+    class Snapshot(core.Strategy):
+        def after_epoch(self, at, row):
+            snapshots.append((row['valid_acc'], {k: v.clone() for k, v in model.state_dict().items()}))
+            return False
+
+    # a learning rate that makes validation accuracy jump around, so the last epoch is rarely the best
+    hist = fit(model, DataLoader(toy_blobs(spread=1.5), batch_size=16, shuffle=True), 8, torch.optim.SGD(model.parameters(), lr=0.5),
+               strategy=Snapshot(), valid_dl=valid, load_best=True, device='cpu', progress=False)
+    best_acc = max(a for a, _ in snapshots)
+    best_weights = next(w for a, w in snapshots if a == best_acc)
+    assert all(torch.equal(v, best_weights[k]) for k, v in model.state_dict().items())
+    assert hist.best('valid_acc') == best_acc

@@ -1,20 +1,46 @@
-"""Every notebook in nbs/ runs as a test, through nbdev's own runner (cells flagged slow or gpu are skipped)."""
+"""Every notebook in nbs/ runs as a test in a real Jupyter kernel, top to bottom as a reader runs it, with the cells
+flagged in `tst_flags` (slow, gpu) left out: `python tools/run_chapters.py` runs those too and refreshes the outputs."""
+import os, re
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbdev.config import get_config
-from nbdev.test import test_nb as run_notebook  # renamed so pytest does not collect it
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
+SKIP = set(get_config(ROOT).tst_flags.split()) | {'eval:false'}
+
+
+def flags(cell) -> set:
+    "The `#| flag` directives at the top of a code cell; `#| eval: false` counts as the flag 'eval:false'."
+    out = set()
+    for line in cell.source.splitlines():
+        if not line.startswith('#|'): break
+        m = re.match(r'#\|\s*([\w-]+)\s*$', line.strip())
+        if m: out.add(m.group(1))
+        elif re.match(r'#\|\s*eval:\s*false\s*$', line.strip()): out.add('eval:false')
+    return out
 
 
 def test_found_notebooks():
     assert {'index.ipynb', '00_core.ipynb', '01_data.ipynb', '02_models.ipynb'} <= {p.name for p in NOTEBOOKS}
 
 
-@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook(nb):
-    skip = get_config(ROOT).tst_flags.split()
-    ok, seconds = run_notebook(nb, skip_flags=skip, basepath=ROOT)
-    assert ok, f'{nb.name} failed (traceback above); reproduce with: nbdev-test {nb.relative_to(ROOT)}'
+def test_flags_are_read_from_the_first_lines():
+    cell = nbformat.v4.new_code_cell('#| slow\n#| export\nx = 1  #| gpu')
+    assert flags(cell) == {'slow', 'export'}
+    assert flags(nbformat.v4.new_code_cell('#| eval: false\nx = 1')) == {'eval:false'}
+
+
+@pytest.mark.parametrize('nb_path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook(nb_path, monkeypatch):
+    monkeypatch.setenv('IN_TEST', '1')        # no progress bars in the outputs, as under nbdev-test
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type != 'code' or not flags(c) & SKIP]
+    client = NotebookClient(nb, timeout=900, kernel_name='python3', resources={'metadata': {'path': str(nb_path.parent)}})
+    try: client.execute()
+    except CellExecutionError as e:
+        pytest.fail(f'{nb_path.name} failed in a Jupyter kernel:\n{str(e)[-3000:]}', pytrace=False)

@@ -13,29 +13,32 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'load_target', 'fit_folder', 'predict_files', 'pixels_logreg', 'compare', 'format_table', 'main']
+__all__ = ['COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'compare', 'lesson', 'format_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
-def load_target(data=None, valid=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
-                valid_fraction: float = 0.2, seed: int = 0):
-    "Training and validation `ImageSet`s for `backbone`: from folders, or the embedded digits (train / test split) when `data` is None."
+def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
+                valid_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0):
+    "`(train, valid, test)` for `backbone`: from folders (validation and test carved from `data` when not given), or the embedded digits."
     from tl_nb.data import digits, image_folder, k_per_class, split_per_class
     from tl_nb.models import input_spec, prepare_for
     if data is None:
-        train, val = digits('train'), digits('test')
-        if valid is not None: raise ValueError("--valid needs --data: without --data the embedded digits bring their own test split.")
+        if valid is not None or test is not None: raise ValueError("--valid and --test need --data: the embedded digits bring their own splits.")
+        (train, val), held_out = split_per_class(digits('train'), valid_fraction, seed), digits('test')
     else:
         size, channels = input_spec(backbone)['size'], input_spec(backbone)['in_channels']
         train = image_folder(data, size=size, channels=channels)
         if len(train.classes) < 2:
             raise ValueError(f"{data} has only one class ({train.classes[0]}): a classifier needs at least two class sub-folders.")
+        carve = (valid is None) + (test is None)
+        if carve and train.counts().min() < carve + 1:
+            raise ValueError(f"Every class needs at least {carve + 1} images to hold some out for {' and '.join(n for n, d in (('validation', valid), ('testing', test)) if d is None)}; "
+                             "add images, or pass --valid DIR and --test DIR.")
+        if test is not None: held_out = image_folder(test, size=size, channels=channels, classes=train.classes)
+        else: train, held_out = split_per_class(train, test_fraction, seed + 1)
         if valid is not None: val = image_folder(valid, size=size, channels=channels, classes=train.classes)
-        else:
-            if train.counts().min() < 2:
-                raise ValueError("Every class needs at least 2 images to hold some out for validation; pass --valid DIR instead.")
-            train, val = split_per_class(train, valid_fraction, seed)
+        else: train, val = split_per_class(train, valid_fraction, seed)
     if labels_per_class: train = k_per_class(train, labels_per_class, seed)
-    return prepare_for(backbone, train), prepare_for(backbone, val)
+    return prepare_for(backbone, train), prepare_for(backbone, val), prepare_for(backbone, held_out)
 
 def _check_writable(out: Path):
     "Fail now, not after training, when `out` cannot be written."
@@ -53,8 +56,8 @@ def _check_numbers(steps: int, epochs: int | None, labels_per_class: int):
 
 def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str = 'conv4-glyphs', steps: int = 300,
                epochs: int | None = None, labels_per_class: int = 0, out='tl-nb-model.pt', seed: int = 0,
-               device=None, progress: bool | None = None) -> dict:
-    "Train `strategy` on an image folder (or the embedded digits), save the best model to `out` (unless None); return a summary."
+               device=None, progress: bool | None = None, test=None) -> dict:
+    "Train `strategy` on an image folder (or the embedded digits), keep the epoch best on validation, test it once on held-out images, save it to `out` (unless None)."
     _check_numbers(steps, epochs, labels_per_class)   # the cheap checks first: they need no torch
     if out: _check_writable(Path(out))
     from torch.utils.data import DataLoader
@@ -63,14 +66,15 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     from tl_nb.models import save_model
     t0 = time.perf_counter()
-    train, val = load_target(data, valid, backbone, labels_per_class, seed=seed)
+    train, val, held_out = load_target(data, valid, test, backbone, labels_per_class, seed=seed)
     if epochs: steps = epochs * max(1, -(-len(train) // 32))
     model, history = transfer(strategy, train, val, backbone=backbone, steps=steps, seed=seed, device=device, progress=progress)
-    acc = evaluate(model, DataLoader(val, batch_size=512))['acc']
-    summary = {'strategy': strategy, 'backbone': backbone, 'valid_acc': acc, 'epochs': len(history), 'steps': steps,
-               'train_images': len(train), 'valid_images': len(val), 'classes': train.classes,
-               'seconds': round(time.perf_counter() - t0, 2), 'out': str(out) if out else None}
-    if out: save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=acc)
+    valid_acc = evaluate(model, DataLoader(val, batch_size=512))['acc']        # chose the kept epoch: optimistic
+    test_acc = evaluate(model, DataLoader(held_out, batch_size=512))['acc']    # touched once: the honest estimate
+    summary = {'strategy': strategy, 'backbone': backbone, 'valid_acc': valid_acc, 'test_acc': test_acc, 'epochs': len(history),
+               'steps': steps, 'train_images': len(train), 'valid_images': len(val), 'test_images': len(held_out),
+               'classes': train.classes, 'seconds': round(time.perf_counter() - t0, 2), 'out': str(out) if out else None}
+    if out: save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=valid_acc, test_acc=test_acc)
     return summary
 
 # %% ../nbs/90_cli.ipynb #17f8faf5
@@ -91,49 +95,44 @@ def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list
     return [{'path': str(f), 'class': model.classes[i], 'probability': round(p, 4)} for f, i, p in zip(files, idx.tolist(), best.tolist())]
 
 # %% ../nbs/90_cli.ipynb #83496ccd
-def pixels_logreg(train, test, seed: int = 0, steps: int = 0) -> float:
-    "Test accuracy of a logistic regression on raw pixels (`steps` is unused: the solver runs to convergence)."
-    from sklearn.linear_model import LogisticRegression
-    flat = lambda ds: ds.images.flatten(1).float().div(255).numpy()
-    clf = LogisticRegression(max_iter=2000, C=1.0, random_state=seed).fit(flat(train), train.labels.numpy())
-    return float((clf.predict(flat(test)) == test.labels.numpy()).mean())
+COMPARE_TASKS = ('digits', 'characters-5', 'characters-1')
 
-def _transfer_strategy(name: str):
-    def run(train, test, seed: int = 0, steps: int = 200) -> float:
-        from torch.utils.data import DataLoader
-        from tl_nb.core import evaluate
-        from tl_nb.finetune import transfer
-        model, _ = transfer(name, train, seed=seed, steps=steps)
-        return evaluate(model, DataLoader(test, batch_size=512))['acc']
-    run.__name__ = name
-    return run
+def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = None, progress: bool | None = None) -> list:
+    "The main job: pixels, scratch, probe and fine-tuning under the comparison protocol on each of `tasks` (default: all; with `quick`, the first two); a `Comparison` per task."
+    from tl_nb.finetune import STRATEGIES as named, transfer_candidate
+    from tl_nb.protocol import compare_on_task, digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
+    tasks = tasks or (COMPARE_TASKS[:2] if quick else COMPARE_TASKS)
+    unknown = [t for t in tasks if t not in COMPARE_TASKS]
+    if unknown: raise ValueError(f"Unknown tasks {unknown}; choose from {list(COMPARE_TASKS)}.")
+    seeds = list(range(3 if quick else 5) if seeds is None else seeds)
+    steps = (60 if quick else 80) if steps is None else steps
+    if not seeds: raise ValueError("--seeds needs at least one seed (5 or more for an interval worth quoting).")
+    if steps < 1: raise ValueError(f"--steps must be at least 1, got {steps}.")
+    grid = lambda name: named[name].grid[1:] if quick else named[name].grid   # quick: the two larger learning rates
+    trained = lambda: [transfer_candidate(n, steps=steps, grid=grid(n)) for n in ('scratch', 'probe', 'finetune')]
+    plan = {'digits': lambda: (digits_task(10), [linear_probe_candidate('pixels', Cs=(0.1, 1.0) if quick else (0.01, 0.1, 1.0))]),
+            'characters-5': lambda: (new_characters_task(5), [nearest_mean_candidate('pixels')]),
+            'characters-1': lambda: (new_characters_task(1), [nearest_mean_candidate('pixels')])}
+    results = []
+    for name in tasks:
+        task, baselines = plan[name]()
+        results.append(compare_on_task(task, baselines + trained(), seeds=seeds, reference='scratch', progress=progress))
+    return results
 
-STRATEGIES = {'pixels-logreg': pixels_logreg, **{s: _transfer_strategy(s) for s in ('scratch', 'probe', 'finetune', 'lpft')}}
+def lesson(c) -> str:
+    "What to conclude from one task of `compare`: does the best transfer strategy beat the tuned network trained from scratch?"
+    best = c.best(exclude=('scratch', 'pixels'))
+    d = c.difference(best.name, 'scratch')
+    if d.n < 2: return f"One seed cannot say whether transfer pays here ({best.name} minus scratch: {d.format(sign=True)} points); run 5 seeds."
+    if d.covers(0): return (f"Transfer barely matters here: the best transfer strategy, {best.name}, is indistinguishable from a tuned "
+                            f"network trained from scratch ({d.format(sign=True)} points).")
+    if d.mean < 0: return f"Transfer does not pay here: training from scratch beats the best transfer strategy, {best.name}, by {-100 * d.mean:.1f} ± {100 * d.half_width:.1f} points."
+    size = 'clearly pays' if d.low >= 0.15 else 'helps'
+    return f"Transfer {size} here: {best.name} beats a tuned network trained from scratch by {d.format(sign=True)} points."
 
-def compare(strategies=None, labels_per_class: int = 10, steps: int = 200, seeds=(0, 1, 2)) -> list[dict]:
-    "Test accuracy (mean and standard deviation over `seeds`) and seconds of each strategy on the embedded digits task."
-    from tl_nb.data import digits, k_per_class
-    strategies = list(strategies or STRATEGIES)
-    unknown = [s for s in strategies if s not in STRATEGIES]
-    if unknown: raise ValueError(f"Unknown strategies {unknown}; choose from {list(STRATEGIES)}.")
-    train_all, test = digits('train'), digits('test')
-    rows = []
-    for name in strategies:
-        accs, t0 = [], time.perf_counter()
-        for seed in seeds:
-            train = k_per_class(train_all, labels_per_class, seed=seed) if labels_per_class else train_all
-            accs.append(STRATEGIES[name](train, test, seed=seed, steps=steps))
-        rows.append({'strategy': name, 'labels_per_class': labels_per_class or 'all', 'test_acc': statistics.mean(accs),
-                     'test_acc_std': statistics.pstdev(accs), 'seeds': len(seeds),
-                     'seconds': time.perf_counter() - t0})
-    return rows
-
-def format_table(rows: list[dict]) -> str:
-    "A Markdown table of `compare`'s rows."
-    lines = ['| strategy | labels/class | test accuracy | seconds |', '|---|---|---|---|']
-    lines += [f"| {r['strategy']} | {r['labels_per_class']} | {100 * r['test_acc']:.1f} ± {100 * r['test_acc_std']:.1f}% "
-              f"| {r['seconds']:.1f} |" for r in rows]
-    return '\n'.join(lines)
+def format_report(comparisons) -> str:
+    "Markdown: per task, a heading, the protocol's table, its conclusion and the lesson."
+    return '\n\n'.join(f"### {c.task}\n\n{c.table()}\n\n{c.conclusion()} {lesson(c)}" for c in comparisons)
 
 # %% ../nbs/90_cli.ipynb #d3cf4438
 class _Parser(argparse.ArgumentParser):
@@ -155,16 +154,20 @@ def _transfer_strategy_names():
 
 def _cmd_compare(args):
     from tl_nb.core import default_device
-    if not args.json: print(f"tl-nb compare: digits, {args.labels_per_class or 'all'} labels/class, seeds {args.seeds}, device {default_device()}", file=sys.stderr)
-    rows = compare(args.strategies, args.labels_per_class, args.steps, tuple(args.seeds))
-    print(json.dumps({'task': 'digits', 'results': rows}) if args.json else format_table(rows))
+    t0 = time.perf_counter()
+    if not args.json: print(f"tl-nb compare: {'quick, ' if args.quick else ''}device {default_device()}; progress below", file=sys.stderr)
+    report = compare(args.tasks, args.quick, args.seeds, args.steps, progress=None if not args.json else False)
+    seconds = time.perf_counter() - t0
+    if args.json: print(json.dumps({'tasks': [{**c.to_dict(), 'lesson': lesson(c)} for c in report], 'seconds': seconds}))
+    else: print(format_report(report) + f"\n\n({seconds:.0f} s)")
 
 def _cmd_fit(args):
     summary = fit_folder(args.data, args.valid, args.strategy, args.backbone, args.steps, args.epochs,
-                         args.labels_per_class, args.out, args.seed)
+                         args.labels_per_class, args.out, args.seed, test=args.test)
     if args.json: print(json.dumps(summary))
-    else: print(f"{summary['strategy']} on {summary['train_images']} images: validation accuracy "
-                f"{100 * summary['valid_acc']:.1f}% in {summary['seconds']:.0f} s; model saved to {summary['out']}")
+    else: print(f"{summary['strategy']} on {summary['train_images']} images: test accuracy {100 * summary['test_acc']:.1f}% "
+                f"on {summary['test_images']} held-out images (validation, which chose the epoch: {100 * summary['valid_acc']:.1f}%) "
+                f"in {summary['seconds']:.0f} s; model saved to {summary['out']}")
 
 def _cmd_predict(args):
     preds = predict_files(args.model, args.images)
@@ -174,16 +177,17 @@ def _cmd_predict(args):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog='tl-nb', description='Transfer learning experiments from the tl_nb book.')
     sub = p.add_subparsers(dest='command', required=True)
-    c = sub.add_parser('compare', help='compare transfer strategies on the embedded digits task')
-    c.add_argument('--strategies', nargs='+', choices=list(STRATEGIES), default=list(STRATEGIES), help='which strategies to run')
-    c.add_argument('--labels-per-class', type=int, default=10, help='labelled training images per class (0: all)')
-    c.add_argument('--steps', type=int, default=200, help='optimisation steps for the trained strategies')
-    c.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='one run per seed; mean and spread are reported')
-    c.add_argument('--json', action='store_true', help='print one JSON object instead of a table')
+    c = sub.add_parser('compare', help='where transfer pays: the strategies under the comparison protocol on the embedded tasks')
+    c.add_argument('--tasks', nargs='+', choices=COMPARE_TASKS, help='which tasks (default: all; with --quick, the first two)')
+    c.add_argument('--quick', action='store_true', help='3 seeds, 2 settings per grid, 60 steps (about a minute)')
+    c.add_argument('--seeds', type=int, nargs='+', help='seeds to run (default: 0-4, or 0-2 with --quick)')
+    c.add_argument('--steps', type=int, help='optimisation steps per run, the same for every strategy (default: 80, or 60 with --quick)')
+    c.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
     c.set_defaults(run=_cmd_compare)
     f = sub.add_parser('fit', help='train on an image folder (one sub-folder per class), or on the embedded digits')
     f.add_argument('--data', type=Path, help='training images, one sub-folder per class (default: the embedded digits)')
-    f.add_argument('--valid', type=Path, help='validation images with the same class sub-folders (default: 20%% of --data)')
+    f.add_argument('--valid', type=Path, help='validation images with the same class sub-folders, to choose the epoch (default: 20%% of --data)')
+    f.add_argument('--test', type=Path, help='test images with the same class sub-folders, measured once (default: 20%% of --data)')
     f.add_argument('--strategy', choices=_LazyChoices(_transfer_strategy_names), default='finetune', metavar='NAME',   # a metavar: argparse would list the choices, importing torch
                    help='how to transfer: %(choices)s (default: %(default)s)')
     f.add_argument('--backbone', default='conv4-glyphs', help="pretrained body: 'conv4-glyphs' (shipped) or 'resnet18-imagenet' (downloads)")

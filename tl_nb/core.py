@@ -17,9 +17,9 @@ from torch import nn, Tensor
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic', 'load_checkpoint',
-           'classification_loss', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy', 'History',
-           'progress_enabled', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
+__all__ = ['default_device', 'can_scale_up', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic',
+           'load_checkpoint', 'classification_loss', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy',
+           'History', 'progress_enabled', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -28,6 +28,20 @@ def default_device() -> torch.device:
     mps = getattr(torch.backends, 'mps', None)
     if mps is not None and mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+# %% ../nbs/00_core.ipynb #a7f566ec
+def can_scale_up(internet: bool = True, host: str = 'download.pytorch.org') -> bool:
+    "True when a CUDA GPU (and, if `internet`, a connection to `host`) is there; otherwise print in one line what is missing."
+    if not torch.cuda.is_available():
+        print("Skipped: this cell is sized for a CUDA GPU and there is none here (run it on Colab or a GPU machine).")
+        return False
+    if internet:
+        import socket
+        try: socket.create_connection((host, 443), timeout=3).close()
+        except OSError:
+            print(f"Skipped: this cell downloads datasets and weights, and {host} cannot be reached from here.")
+            return False
+    return True
 
 # %% ../nbs/00_core.ipynb #3b19c6c9
 def to_device(batch, device):
@@ -248,6 +262,9 @@ def _epochs_since_best(history: History, monitor: str, mode: str) -> int:
     best = (max if mode == 'max' else min)(vals)
     return len(vals) - 1 - max(i for i, v in enumerate(vals) if v == best)
 
+def _copy_state(module: nn.Module) -> dict:
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
 def _loss_terms(out) -> dict:
     if isinstance(out, Tensor): return {'loss': out}
     if isinstance(out, dict) and 'loss' in out: return {'loss': out['loss'], **out}
@@ -321,7 +338,7 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         resume: bool = False,               # continue from `ckpt_dir/last.pt` if it exists
         monitor: str | None = None,         # metric for `best.pt` and `patience`; default 'valid_acc', or 'train_loss' without `valid_dl`
         patience: int | None = None,        # stop once `monitor` has not improved for this many epochs
-        load_best: bool = False,            # end with the weights of `best.pt`
+        load_best: bool = False,            # end with the weights of the best epoch (`best.pt`, or a copy in memory without `ckpt_dir`)
         progress: bool | None = None,       # progress bar; default: on, except under tests and CI
        ) -> History:
     "Train `model` for `epochs` passes over `train_dl` with `opt`, the way `strategy` says; return the per-epoch `History`."
@@ -335,7 +352,7 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
     monitor = monitor or ('valid_acc' if valid_dl is not None else 'train_loss')
     mode = 'min' if 'loss' in monitor else 'max'
     ckpt_dir = Path(ckpt_dir) if ckpt_dir is not None else None
-    start, history, stopped = 0, History(), False
+    start, history, stopped, best_state = 0, History(), False, None
     if resume and (ckpt_dir / 'last.pt').exists():
         start, history, stopped = _restore_training_state(ckpt_dir / 'last.pt', model, strategy, opt, sched, train_dl)
     best, per_epoch = history.best(monitor, mode), len(train_dl)
@@ -372,22 +389,25 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         bar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k not in ('epoch', 'seconds')})
         if strategy.after_epoch(Progress(epoch, step, total), row): stopped = True
         if patience is not None and _epochs_since_best(history, monitor, mode) >= patience: stopped = True
-        if ckpt_dir is not None:
-            if monitor in row and _improved(row[monitor], best, mode):
-                best = row[monitor]
+        if monitor in row and _improved(row[monitor], best, mode):
+            best = row[monitor]
+            if ckpt_dir is not None:
                 save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': epoch + 1,
                              'monitor': monitor, 'value': best}, ckpt_dir / 'best.pt')
+            elif load_best:   # no folder to write best.pt to: keep a copy in memory
+                best_state = {'model': _copy_state(model), 'strategy': _copy_state(strategy)}
+        if ckpt_dir is not None:
             save_atomic(_training_state(model, strategy, opt, sched, train_dl, epoch + 1, history, stopped), ckpt_dir / 'last.pt')
         if stopped: break
     bar.close()
-    if load_best and ckpt_dir is not None and (ckpt_dir / 'best.pt').exists():
-        best_state = load_checkpoint(ckpt_dir / 'best.pt')
+    if load_best and ckpt_dir is not None and (ckpt_dir / 'best.pt').exists(): best_state = load_checkpoint(ckpt_dir / 'best.pt')
+    if load_best and best_state is not None:
         model.load_state_dict(best_state['model']); strategy.load_state_dict(best_state['strategy'])
     return history
 
 # %% ../nbs/00_core.ipynb #1d948ef6
 def toy_blobs(n_per_class: int = 200, n_classes: int = 3, spread: float = 0.6, seed: int = 0) -> torch.utils.data.TensorDataset:
-    "A separable toy dataset: `n_classes` Gaussian blobs on a circle in 2-D, `n_per_class` points each."
+    "A toy dataset: `n_classes` Gaussian blobs on a circle in 2-D, `n_per_class` points each; they overlap more as `spread` grows."
     g = torch.Generator().manual_seed(seed)
     angles = torch.arange(n_classes) * 2 * math.pi / n_classes
     centers = 3 * torch.stack([angles.cos(), angles.sin()], 1)

@@ -90,13 +90,13 @@ def k_per_class(ds: ImageSet, k: int, seed: int = 0) -> ImageSet:
 
 # %% ../nbs/01_data.ipynb #73646670
 def split_per_class(ds: ImageSet, valid_fraction: float = 0.2, seed: int = 0) -> tuple[ImageSet, ImageSet]:
-    "Split `ds` into train and validation sets with `valid_fraction` of every class in validation."
+    "Split `ds` into train and validation sets with `valid_fraction` of every class (at least one image of each class that has two) in validation."
     if not 0 < valid_fraction < 1: raise ValueError(f"valid_fraction must lie strictly between 0 and 1, got {valid_fraction}.")
     g = torch.Generator().manual_seed(seed)
     valid = torch.zeros(len(ds), dtype=torch.bool)
     for c in range(len(ds.classes)):
         idx = torch.nonzero(ds.labels == c).flatten()
-        n_valid = int(round(len(idx) * valid_fraction))
+        n_valid = max(int(round(len(idx) * valid_fraction)), 1 if len(idx) > 1 else 0)
         valid[idx[torch.randperm(len(idx), generator=g)[:n_valid]]] = True
     return ds.subset(~valid, f'{ds.name}-train'), ds.subset(valid, f'{ds.name}-valid')
 

@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/finetune.html.md"""
 
 # %% ../nbs/11_finetune.ipynb #d24f77e3
 from __future__ import annotations
-import copy, math, time
+import copy, math, os, time
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -19,11 +19,13 @@ from torch.utils.data import DataLoader, TensorDataset
 from .core import History, Progress, Strategy, as_strategy, classification_loss, evaluate, fit, seed_everything
 from .data import ImageSet
 from .models import Classifier, Standardize, architecture, body as new_body, extract_features, pretrained
+from .protocol import Candidate, model_predictor
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'freeze', 'unfreeze', 'body_blocks', 'freeze_to', 'trainable_parameters', 'discriminative_groups',
            'gradual_unfreeze', 'L2SP', 'LRRangeTest', 'lr_find', 'standardized_head', 'train_probe', 'TransferRun',
-           'NamedStrategy', 'register_strategy', 'transfer', 'unfreeze_sweep', 'show_unfreeze_explorer']
+           'NamedStrategy', 'register_strategy', 'transfer', 'transfer_candidate', 'unfreeze_sweep',
+           'show_unfreeze_explorer']
 
 # %% ../nbs/11_finetune.ipynb #5fb1538e
 def freeze(module: nn.Module) -> nn.Module:
@@ -140,15 +142,15 @@ def _sgd(params, lr: float) -> torch.optim.Optimizer:
 def _epochs(steps: int, batches_per_epoch: int) -> int:
     return max(1, round(steps / batches_per_epoch))
 
-def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=None) -> nn.Sequential:
+def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=None, features=None) -> nn.Sequential:
     "A new linear head preceded by the standardisation of `body`'s features on `train` (what StandardScaler does for a probe)."
-    feats, _ = extract_features(body, train, device=device)
+    feats, _ = features if features is not None else extract_features(body, train, device=device)
     return nn.Sequential(Standardize(feats.mean(0), feats.std(0) if len(feats) > 1 else torch.ones(feats.shape[1])),
                          nn.Linear(feats.shape[1], n_classes))
 
-def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch_size: int = 32, device=None) -> Classifier:
-    "Train `model.head` on the frozen body's features, extracted once (feature caching); the body is left untouched."
-    feats, labels = extract_features(model.body, train, device=device)
+def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch_size: int = 32, device=None, features=None) -> Classifier:
+    "Train `model.head` on the frozen body's `features` of `train` (computed here if not given: feature caching); the body is left untouched."
+    feats, labels = features if features is not None else extract_features(model.body, train, device=device)
     dl = DataLoader(TensorDataset(feats, labels), batch_size=min(batch_size, len(feats)), shuffle=True)
     fit(model.head, dl, _epochs(steps, len(dl)), _sgd(model.head.parameters(), lr), device=device, progress=False)
     return freeze_to(model, 0)
@@ -156,15 +158,21 @@ def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch
 # %% ../nbs/11_finetune.ipynb #9a77a82e
 @dataclass
 class TransferRun:
-    "What every named strategy gets: the training data and its loader, the step budget, the base learning rate, the training strategy and `fit`'s keywords."
+    "What every named strategy gets: the training data and its loader, the step budget, its `setting` (learning rate and knobs), the training strategy and `fit`'s keywords."
     train: ImageSet
     dl: DataLoader
     steps: int
-    lr: float
+    setting: dict           # e.g. {'lr': 0.1}: the head's learning rate, and any knob of the strategy
     batch_size: int
     strategy: Strategy      # classification, with BatchNorm statistics frozen or not
     device: object
     fit_kw: dict            # valid_dl, ckpt_dir, progress, load_best, clip_grad
+    features: tuple | None = None   # the pretrained body's (features, labels) of `train`, computed once
+
+    @property
+    def lr(self) -> float:
+        "The learning rate of the head (pretrained body blocks get smaller ones)."
+        return self.setting['lr']
 
     @property
     def epochs(self) -> int:
@@ -177,17 +185,19 @@ class TransferRun:
         return {f'valid_{k}': v for k, v in self.strategy.evaluate(model, dl).items()} if dl is not None else {}
 
 class NamedStrategy(NamedTuple):
-    "An entry of `STRATEGIES`: does the body start `pretrained`, a one-line `summary`, and `train(model, run) -> History`."
+    "An entry of `STRATEGIES`: does the body start `pretrained`, a `summary`, `train(model, run) -> History`, the `grid` of settings the protocol chooses from, and the `default` setting."
     pretrained: bool
     summary: str
     train: Callable
+    grid: tuple
+    default: dict
 
 STRATEGIES: dict[str, NamedStrategy] = {}
 
-def register_strategy(name: str, pretrained: bool, summary: str):
-    "Decorator: register `train(model, run: TransferRun) -> History` as the strategy `name`."
+def register_strategy(name: str, pretrained: bool, summary: str, grid=tuple({'lr': lr} for lr in (0.03, 0.1, 0.3)), default=None):
+    "Decorator: register `train(model, run: TransferRun) -> History` as the strategy `name`, with its settings `grid` (default: the middle one)."
     def register(train: Callable) -> Callable:
-        STRATEGIES[name] = NamedStrategy(pretrained, summary, train)
+        STRATEGIES[name] = NamedStrategy(pretrained, summary, train, tuple(grid), default or grid[len(grid) // 2])
         return train
     return register
 
@@ -195,17 +205,18 @@ def register_strategy(name: str, pretrained: bool, summary: str):
 def _finetune(model: Classifier, run: TransferRun, trainable_blocks: int | None = None, strategy: Strategy | None = None) -> History:
     freeze_to(model, len(body_blocks(model)) if trainable_blocks is None else trainable_blocks)
     # the head (fresh, or trained by LP) takes large steps, the pretrained blocks ever smaller ones
-    opt = _sgd(discriminative_groups(model, run.lr * 10, decay=0.3), run.lr * 10)
+    opt = _sgd(discriminative_groups(model, run.lr, decay=0.3), run.lr)
     return fit(model, run.dl, run.epochs, opt, strategy=strategy or run.strategy, **run.fit_kw)
 
-@register_strategy('scratch', pretrained=False, summary='random body; everything trains; AdamW 1e-3')
+@register_strategy('scratch', pretrained=False, summary='random body; everything trains; AdamW',
+                   grid=tuple({'lr': lr} for lr in (1e-3, 3e-3, 1e-2)))
 def _scratch(model, run):
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    opt = torch.optim.AdamW(model.parameters(), lr=run.lr, weight_decay=1e-4)
     return fit(model, run.dl, run.epochs, opt, **run.fit_kw)
 
 @register_strategy('probe', pretrained=True, summary='body frozen; the head trains on cached features; SGD + momentum (the classic recipe)')
 def _probe(model, run):
-    train_probe(model, run.train, run.steps, run.lr * 10, run.batch_size, run.device)
+    train_probe(model, run.train, run.steps, run.lr, run.batch_size, run.device, run.features)
     return History([{'epoch': 1, **run.validate(model)}])
 
 @register_strategy('finetune-last', pretrained=True, summary='last body block + head train, discriminative rates; SGD + momentum')
@@ -216,37 +227,51 @@ def _finetune_all(model, run): return _finetune(model, run)
 
 @register_strategy('gradual', pretrained=True, summary='head, then one more block per stage (blocks + 1 stages); SGD + momentum')
 def _gradual(model, run):
-    return gradual_unfreeze(model, run.dl, run.steps // (len(body_blocks(model)) + 1), run.lr * 10, strategy=run.strategy,
+    return gradual_unfreeze(model, run.dl, run.steps // (len(body_blocks(model)) + 1), run.lr, strategy=run.strategy,
                             device=run.device, progress=run.fit_kw.get('progress'))
 
 @register_strategy('lpft', pretrained=True, summary='head first on cached features, then as finetune')
 def _lpft(model, run):
-    train_probe(model, run.train, run.steps, run.lr * 10, run.batch_size, run.device)   # cheap: cached features
+    train_probe(model, run.train, run.steps, run.lr, run.batch_size, run.device, run.features)   # cheap: cached features
     return _finetune(model, run)
 
-@register_strategy('l2sp', pretrained=True, summary='as finetune, with the L2-SP pull toward the pretrained weights')
-def _l2sp(model, run): return _finetune(model, run, strategy=L2SP(model, alpha=0.01, beta=0.01, frozen_bn=run.strategy.frozen_bn))
+@register_strategy('l2sp', pretrained=True, summary='as finetune, with the L2-SP pull (alpha) toward the pretrained weights',
+                   grid=tuple({'lr': lr, 'alpha': a} for a in (0.01, 0.1) for lr in (0.03, 0.1, 0.3)), default={'lr': 0.1, 'alpha': 0.01})
+def _l2sp(model, run):
+    return _finetune(model, run, strategy=L2SP(model, alpha=run.setting['alpha'], beta=0.01, frozen_bn=run.strategy.frozen_bn))
 
 # %% ../nbs/11_finetune.ipynb #7965f393
 def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str = 'conv4-glyphs',
-             steps: int = 200, batch_size: int = 32, lr: float = 0.01, bn: str = 'frozen', seed: int = 0,
-             device=None, ckpt_dir=None, progress: bool | None = False):
-    "Train the named `strategy` (a key of `STRATEGIES`) on `train` for about `steps` steps; return `(model, history)`."
+             steps: int = 200, batch_size: int = 32, bn: str = 'frozen', seed: int = 0,
+             device=None, ckpt_dir=None, progress: bool | None = False, **setting):
+    "Train the named `strategy` (a key of `STRATEGIES`) on `train` for about `steps` steps with `setting` (default: the strategy's); return `(model, history)`."
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     if bn not in ('frozen', 'train'): raise ValueError(f"bn must be 'frozen' or 'train', not {bn!r}.")
+    named = STRATEGIES[strategy]
+    unknown = set(setting) - set(named.default)
+    if unknown: raise ValueError(f"{strategy} has no setting {sorted(unknown)}; its settings are {sorted(named.default)}.")
     seed_everything(seed)
-    named, n_classes, channels = STRATEGIES[strategy], len(train.classes), train.shape[0]
+    n_classes, channels = len(train.classes), train.shape[0]
+    features = None
     if named.pretrained:
         body = pretrained(backbone, channels)
-        model = Classifier(body, standardized_head(body, train, n_classes, device))
+        features = extract_features(body, train, device=device)      # once: for the head's scaling and for a probe
+        model = Classifier(body, standardized_head(body, train, n_classes, features=features))
     else:
         body = new_body(architecture(backbone), channels)
         model = Classifier(body, nn.Linear(body.out_features, n_classes))
-    run = TransferRun(train, DataLoader(train, batch_size=min(batch_size, len(train)), shuffle=True), steps, lr, batch_size,
-                      Strategy(frozen_bn=bn == 'frozen'), device,
+    run = TransferRun(train, DataLoader(train, batch_size=min(batch_size, len(train)), shuffle=True), steps, {**named.default, **setting},
+                      batch_size, Strategy(frozen_bn=bn == 'frozen'), device,
                       dict(valid_dl=DataLoader(valid, batch_size=512) if valid is not None else None, device=device,
-                           ckpt_dir=ckpt_dir, progress=progress, load_best=valid is not None, clip_grad=5.0))
+                           ckpt_dir=ckpt_dir, progress=progress, load_best=valid is not None, clip_grad=5.0), features)
     return model, named.train(model, run)
+
+def transfer_candidate(name: str, steps: int = 200, grid=None, label: str | None = None, **transfer_kw) -> Candidate:
+    "The named strategy as a `Candidate` of the comparison protocol: trained for `steps` steps, its setting chosen from `grid` (default: its registered grid)."
+    def train(ds, seed, **setting):
+        model, _ = transfer(name, ds, steps=steps, seed=seed, **transfer_kw, **setting)
+        return model_predictor(model)
+    return Candidate(label or name, train, list(grid or STRATEGIES[name].grid))
 
 # %% ../nbs/11_finetune.ipynb #031dfb64
 def unfreeze_sweep(train: ImageSet, test: ImageSet, backbone: str = 'conv4-glyphs', steps: int = 200, seed: int = 0, device=None) -> list[dict]:
@@ -265,6 +290,7 @@ def unfreeze_sweep(train: ImageSet, test: ImageSet, backbone: str = 'conv4-glyph
     return out
 
 def _live_notebook() -> bool:
+    if os.environ.get('IN_TEST'): return False   # tests and saved book outputs: a static figure the docs can show
     try: return get_ipython().__class__.__name__ == 'ZMQInteractiveShell'   # Jupyter, Colab: widgets render
     except NameError: return False
 

@@ -44,6 +44,7 @@ class Conv4(nn.Sequential):
         super().__init__(*[conv_block(in_channels if i == 0 else hidden, hidden) for i in range(4)],
                          nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.in_channels, self.out_features = in_channels, hidden
+        self.to(memory_format=torch.channels_last)   # faster convolutions on CPU and GPU (measured below)
 
     def forward(self, x: Tensor) -> Tensor:
         "Feature vectors `[N, out_features]` for images `[N, in_channels, H, W]`."
@@ -84,6 +85,7 @@ class SmallResNet(nn.Sequential):
         super().__init__(nn.Conv2d(in_channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
                          *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.in_channels, self.out_features = in_channels, 4 * width
+        self.to(memory_format=torch.channels_last)   # faster convolutions (see Conv-4)
 
     def forward(self, x: Tensor) -> Tensor:
         "Feature vectors `[N, out_features]` for images `[N, in_channels, H, W]`."
@@ -101,6 +103,7 @@ class TorchvisionBody(nn.Sequential):
     def __init__(self, layers, in_channels: int, out_features: int):
         super().__init__(*layers, nn.Flatten())
         self.in_channels, self.out_features = in_channels, out_features
+        self.to(memory_format=torch.channels_last)   # faster convolutions (see Conv-4)
 
     def forward(self, x: Tensor) -> Tensor:
         "Feature vectors `[N, out_features]`."

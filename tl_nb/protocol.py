@@ -21,7 +21,8 @@ from .models import predict_labels
 
 # %% auto #0
 __all__ = ['Interval', 't_interval', 'paired_difference', 'per_class_split', 'Task', 'digits_task', 'new_characters_task',
-           'Candidate', 'accuracy', 'model_predictor', 'Result', 'Comparison', 'compare_on_task']
+           'Candidate', 'accuracy', 'model_predictor', 'Result', 'pixels', 'linear_probe_candidate',
+           'nearest_mean_candidate', 'Comparison', 'compare_on_task']
 
 # %% ../nbs/06_protocol.ipynb #054d8883
 @dataclass(frozen=True)
@@ -95,14 +96,16 @@ class Task:
 def digits_task(labels_per_class: int = 10, valid_per_class: int = 5) -> Task:
     "Real handwritten digits: the pool is scikit-learn's training split (1,078 images), the test split its 719 others."
     from tl_nb.data import digits
-    return Task(f"digits, {labels_per_class or 'all'} labels/class", digits('train'), digits('test'), labels_per_class, valid_per_class)
+    return Task(f"digits, {labels_per_class or 'all'} label{'' if labels_per_class == 1 else 's'}/class", digits('train'), digits('test'),
+                labels_per_class, valid_per_class)
 
 def new_characters_task(labels_per_class: int = 5, valid_per_class: int = 5) -> Task:
-    "The 343 characters of the held-out Glyphs alphabets, unseen in pretraining: 10 renders of each form the pool, the other 10 the test split."
+    "The 343 characters of the held-out Glyphs alphabets, unseen in pretraining: 10 renders of each form the pool, 5 others the test split (1,715 images)."
     from tl_nb.glyphs import glyphs
     chars = glyphs('evaluation')
-    pool, test = per_class_split(chars.labels, [10, None], seed=0)
-    return Task(f'new characters, {labels_per_class} labels/class', chars.subset(pool), chars.subset(test), labels_per_class, valid_per_class)
+    pool, test = per_class_split(chars.labels, [10, 5], seed=0)
+    return Task(f"new characters, {labels_per_class} label{'s' if labels_per_class != 1 else ''}/class", chars.subset(pool), chars.subset(test),
+                labels_per_class, valid_per_class)
 
 # %% ../nbs/06_protocol.ipynb #dc707914
 @dataclass
@@ -133,6 +136,29 @@ class Result:
     def interval(self) -> Interval:
         "Test accuracy: mean and 95% interval over seeds."
         return t_interval(self.test)
+
+# %% ../nbs/06_protocol.ipynb #0903d8b1
+def pixels(ds: ImageSet) -> np.ndarray:
+    "Raw pixels in [0, 1], one row per image: the features of the pixel baselines."
+    return ds.images.flatten(1).float().div(255).numpy()
+
+def linear_probe_candidate(name: str, featurize: Callable = pixels, Cs=(0.01, 0.1, 1.0, 10.0)) -> Candidate:
+    "Logistic regression on standardised `featurize(images)`, its inverse regularisation `C` chosen on validation."
+    def train(ds, seed, C):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000)).fit(featurize(ds), ds.labels.numpy())
+        return lambda images: torch.from_numpy(clf.predict(featurize(images)))
+    return Candidate(name, train, [{'C': C} for C in Cs])
+
+def nearest_mean_candidate(name: str, featurize: Callable = pixels) -> Candidate:
+    "Nearest class mean (Euclidean) on `featurize(images)`: nothing to train, no setting to choose."
+    def train(ds, seed):
+        x, y = torch.from_numpy(featurize(ds)), ds.labels
+        means = torch.zeros(len(ds.classes), x.shape[1]).index_add_(0, y, x) / torch.bincount(y, minlength=len(ds.classes))[:, None]
+        return lambda images: torch.cdist(torch.from_numpy(featurize(images)), means).argmin(1)
+    return Candidate(name, train)
 
 # %% ../nbs/06_protocol.ipynb #0ba2db4a
 def _setting(s: dict) -> str: return ', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in s.items()) or '—'
