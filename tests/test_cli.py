@@ -145,3 +145,32 @@ def test_predict_bad_input_gives_one_line(tmp_path, case, match):
         model = tmp_path / 'm.pt'
     res = tl_nb('predict', '--model', str(model), str(image), check=False)
     assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr
+
+
+def test_fewshot_on_a_tiny_folder_json(tmp_path):
+    data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(4)], n=5)
+    out = tl_nb('fewshot', '--data', str(data), '--ways', '3', '--shots', '1', '--queries', '2', '--episodes', '20', '--json').stdout
+    r = json.loads(out)
+    assert (r['method'], r['ways'], r['shots'], r['episodes'], r['classes']) == ('protonet', 3, 1, 20, 4)
+    assert 0 <= r['accuracy'] <= 1 and r['ci95'] is not None and r['ci95'] >= 0
+    assert r['accuracy'] > 0.6       # bars at different places are easy for the shipped embedding
+
+
+def test_fewshot_meta_trains_first_with_train(tmp_path):
+    data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(3)], n=4)
+    train = _write_folder(tmp_path / 'other_classes', [f'other_{i}' for i in range(4)], n=4, dark_on_light=False)
+    r = json.loads(tl_nb('fewshot', '--data', str(data), '--train', str(train), '--train-episodes', '2', '--ways', '3',
+                         '--queries', '2', '--episodes', '5', '--json').stdout)
+    assert r['trained_on'] == str(train) and r['ways'] == 3
+
+
+@pytest.mark.parametrize('args, match', [
+    (['--ways', '5'], 'fewer than --ways 5'),
+    (['--ways', '3', '--shots', '3', '--queries', '3'], 'fewer than --shots + --queries = 6'),
+    (['--method', 'maml', '--ways', '3'], '--train DIR'),
+    (['--episodes', '0'], 'must be at least 1'),
+    (['--method', 'magic'], 'invalid choice')])
+def test_fewshot_bad_input_gives_one_line(tmp_path, args, match):
+    data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(4)], n=5)
+    res = tl_nb('fewshot', '--data', str(data), *args, check=False)
+    assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1

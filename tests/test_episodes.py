@@ -52,3 +52,25 @@ def test_bad_requests_name_the_problem(n, k, q, match):
     labels = torch.tensor([0] * 5 + [1] * 5 + [2] * 4)
     with pytest.raises(ValueError, match=match):
         EpisodeSampler(labels, n, k, q)
+
+
+@settings(max_examples=30, deadline=None)
+@given(labelled_requests(), st.integers(1, 4), st.integers(0, 2**31))
+def test_a_batch_of_tasks_is_the_same_episodes_stacked(req, tasks, seed):
+    labels, n, k, q = req
+    stacked = list(EpisodeSampler(labels, n, k, q, episodes=2, seed=seed, tasks=tasks))
+    single = list(EpisodeSampler(labels, n, k, q, episodes=2 * tasks, seed=seed))
+    assert [i for batch in stacked for i in batch] == [i for ep in single for i in ep]    # same random stream, grouped
+    items = [(torch.full((1, 2, 2), float(i)), labels[i]) for i in stacked[0]]
+    batch = EpisodeCollate(n, k, q, tasks=tasks)(items)
+    assert batch.support.shape == (tasks, n * k, 1, 2, 2) and batch.query_labels.shape == (tasks, n * q)
+    for t in range(tasks):                                                             # each task is the episode alone
+        ep = EpisodeCollate(n, k, q)(items[t * n * (k + q):(t + 1) * n * (k + q)])
+        assert torch.equal(batch.support[t], ep.support) and torch.equal(batch.query_labels[t], ep.query_labels)
+
+
+def test_collate_takes_a_stacked_pair_from_getitems():
+    x, y = torch.arange(6.).view(6, 1, 1, 1), torch.tensor([5, 5, 7, 7, 9, 9])
+    a = EpisodeCollate(3, 1, 1)((x, y))
+    b = EpisodeCollate(3, 1, 1)(list(zip(x, y)))
+    assert all(torch.equal(u, v) for u, v in zip(a, b))

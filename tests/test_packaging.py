@@ -10,9 +10,11 @@ def test_wheel_contents(tmp_path):
                    check=True, capture_output=True)
     wheel, = tmp_path.glob('tl_nb-*.whl')
     names = zipfile.ZipFile(wheel).namelist()
-    for mod in ('core', 'data', 'models', 'glyphs', 'episodes', 'online', 'cli', '_modidx'):
+    for mod in ('core', 'data', 'models', 'glyphs', 'episodes', 'online', 'fewshot', 'protonets', 'maml', 'reptile', 'cli', '_modidx'):
         assert f'tl_nb/{mod}.py' in names
     assert 'tl_nb/weights/conv4-glyphs.pt' in names          # the shipped pretrained backbone
+    for method in ('protonet', 'maml', 'reptile'):           # and the meta-trained models tl-nb fewshot evaluates
+        assert f'tl_nb/weights/conv4-{method}-glyphs.pt' in names
     meta = next(n for n in names if n.endswith('entry_points.txt'))
     entry_points = zipfile.ZipFile(wheel).read(meta).decode()
     assert 'tl-nb = tl_nb.cli:main' in entry_points and 'tl_nb = tl_nb._modidx:d' in entry_points

@@ -1,4 +1,4 @@
-"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb compare` puts the strategies side by side on the embedded data.
+"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb fewshot` scores a meta-trained model on new classes from a handful of examples, `tl-nb compare` puts the strategies side by side on the embedded data.
 
 Docs: https://tl-nb.github.io/tl_nb/cli.html.md"""
 
@@ -13,7 +13,8 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'compare', 'lesson', 'format_report', 'main']
+__all__ = ['FEWSHOT_METHODS', 'COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'compare',
+           'lesson', 'format_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -93,6 +94,79 @@ def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list
         probs = torch.cat([model(x.to(device)).softmax(1).cpu() for x, _ in DataLoader(prepare_for(model.backbone, unlabelled), batch_size=batch_size)])
     best, idx = probs.max(1)
     return [{'path': str(f), 'class': model.classes[i], 'probability': round(p, 4)} for f, i, p in zip(files, idx.tolist(), best.tolist())]
+
+# %% ../nbs/90_cli.ipynb #10539ab9
+FEWSHOT_METHODS = ('protonet', 'maml', 'reptile')
+
+def _check_episode_folder(ds, where, ways: int, per_class: int, flag: str):
+    "Fail with a clear message when `ds` cannot give `ways`-way episodes with `per_class` images of each class."
+    if len(ds.classes) < ways:
+        raise ValueError(f"{where} has {len(ds.classes)} classes, fewer than --ways {ways}: lower --ways or add class sub-folders.")
+    short = [c for c, n in zip(ds.classes, ds.counts().tolist()) if n < per_class]
+    if short:
+        raise ValueError(f"{len(short)} classes of {where} have fewer than {flag} = {per_class} images (e.g. {', '.join(short[:3])}): "
+                         "lower --shots or --queries, or add images.")
+
+def _meta_learner(method: str):
+    "The strategy of `method` with the shipped model's test-time settings, and how to meta-train it further: tasks per batch, `(model, steps) -> (opt, sched)`."
+    import torch
+    from tl_nb.fewshot import META_TRAINED
+    spec = META_TRAINED[method]
+    if method == 'protonet':
+        from tl_nb.protonets import ProtoNet
+        return ProtoNet(), None, lambda m, n: (torch.optim.Adam(m.parameters(), lr=3e-4), None)
+    if method == 'maml':
+        from tl_nb.maml import MAML
+        return MAML(inner_lr=spec['lr'], test_steps=spec['steps']), 8, lambda m, n: (torch.optim.Adam(m.parameters(), lr=1e-3), None)
+    from tl_nb.reptile import Reptile
+    def sgd_annealed(m, n):
+        opt = torch.optim.SGD(m.parameters(), lr=0.5)
+        return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / n)
+    return Reptile(inner_lr=spec['lr'], test_steps=spec['steps']), 5, sgd_annealed
+
+def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episodes: int = 600, method: str = 'protonet',
+                   train=None, train_episodes: int = 300, seed: int = 0, progress: bool | None = None) -> dict:
+    "Accuracy (mean, 95% interval) of the shipped meta-trained `method` on `episodes` N-way K-shot episodes of the classes of the folder `data`; with `train`, meta-trained further on that folder's classes first."
+    import torch
+    from torch import nn
+    from tl_nb.core import seed_everything
+    from tl_nb.data import image_folder
+    from tl_nb.episodes import episode_loader
+    from tl_nb.fewshot import META_TRAINED, embed, episode_accuracies, meta_fit, meta_trained, nearest_prototype
+    from tl_nb.models import input_spec, prepare_for
+    from tl_nb.protocol import t_interval
+    if method not in FEWSHOT_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(FEWSHOT_METHODS)}.")
+    if ways < 2: raise ValueError(f"--ways must be at least 2, got {ways}.")
+    if min(shots, queries, episodes, train_episodes) < 1:
+        raise ValueError(f"--shots, --queries, --episodes and --train-episodes must be at least 1; got {shots}, {queries}, {episodes}, {train_episodes}.")
+    shipped_ways = META_TRAINED[method].get('ways')
+    if shipped_ways not in (None, ways) and train is None:
+        raise ValueError(f"The shipped {method} model is {shipped_ways}-way: use --ways {shipped_ways}, --method protonet (any number of ways), "
+                         f"or --train DIR to meta-train a {ways}-way model first.")
+    t0 = time.perf_counter()
+    spec = input_spec('conv4-glyphs')                 # every meta-trained model reads images like the shipped backbone
+    load = lambda folder: prepare_for('conv4-glyphs', image_folder(folder, size=spec['size'], channels=spec['in_channels']))
+    test = load(data)
+    _check_episode_folder(test, data, ways, shots + queries, '--shots + --queries')
+    seed_everything(seed)
+    model = meta_trained(method)
+    strategy, tasks, optimiser = _meta_learner(method)
+    if train is not None:
+        background = load(train)
+        _check_episode_folder(background, train, ways, shots + queries, '--shots + --queries')
+        if shipped_ways not in (None, ways):          # a new head for another number of ways, zero-initialised as in meta-training
+            model.head = nn.Linear(model.head.in_features, ways); nn.init.zeros_(model.head.weight); nn.init.zeros_(model.head.bias)
+        opt, sched = optimiser(model, train_episodes)
+        meta_fit(model, strategy, background, ways, shots, queries, train_episodes, 1, tasks=tasks, opt=opt, sched=sched,
+                 load_best=False, progress=progress)
+        model.eval()
+    loader = lambda ds: episode_loader(ds, ways, shots, queries, episodes, seed=seed)
+    if method == 'protonet': accs = episode_accuracies(nearest_prototype, loader(embed(model, test)))   # embed each image once
+    else: accs = episode_accuracies(lambda ep: strategy.predict(model, ep), loader(test))
+    iv = t_interval(accs)
+    return {'method': method, 'ways': ways, 'shots': shots, 'queries': queries, 'episodes': episodes, 'accuracy': iv.mean,
+            'ci95': None if iv.n < 2 else iv.half_width, 'classes': len(test.classes), 'images': len(test),
+            'trained_on': None if train is None else str(train), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #83496ccd
 COMPARE_TASKS = ('digits', 'characters-5', 'characters-1')
@@ -174,6 +248,15 @@ def _cmd_predict(args):
     if args.json: print(json.dumps({'model': str(args.model), 'predictions': preds}))
     else: print('\n'.join(f"{p['path']}\t{p['class']}\t{p['probability']:.3f}" for p in preds))
 
+def _cmd_fewshot(args):
+    r = fewshot_folder(args.data, args.ways, args.shots, args.queries, args.episodes, args.method, args.train, args.train_episodes,
+                       args.seed, progress=None if not args.json else False)
+    if args.json: print(json.dumps(r))
+    else:
+        ci = f" ± {100 * r['ci95']:.1f}" if r['ci95'] is not None else ' (1 episode: no interval)'
+        print(f"{r['method']}: {r['ways']}-way {r['shots']}-shot accuracy {100 * r['accuracy']:.1f}%{ci} (95% interval) over {r['episodes']} episodes "
+              f"from the {r['classes']} classes of {args.data}" + (f", after meta-training on {r['trained_on']}" if r['trained_on'] else '') + f" ({r['seconds']:.0f} s)")
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog='tl-nb', description='Transfer learning experiments from the tl_nb book.')
     sub = p.add_subparsers(dest='command', required=True)
@@ -203,6 +286,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument('images', type=Path, nargs='+', help='image files, or folders of images (searched recursively)')
     r.add_argument('--json', action='store_true', help='print one JSON object instead of one tab-separated line per image')
     r.set_defaults(run=_cmd_predict)
+    s = sub.add_parser('fewshot', help='few-shot accuracy of a meta-trained model on the classes of an image folder')
+    s.add_argument('--data', type=Path, required=True, help='images of the new classes, one sub-folder per class')
+    s.add_argument('--ways', type=int, default=5, help='classes per episode (default: %(default)s)')
+    s.add_argument('--shots', type=int, default=1, help='labelled examples per class (default: %(default)s)')
+    s.add_argument('--queries', type=int, default=15, help='images to classify per class and episode (default: %(default)s)')
+    s.add_argument('--episodes', type=int, default=600, help='episodes to average over (default: %(default)s)')
+    s.add_argument('--method', choices=FEWSHOT_METHODS, default='protonet', help='meta-learner (default: %(default)s)')
+    s.add_argument('--train', type=Path, help='meta-train further on the classes of this folder first')
+    s.add_argument('--train-episodes', type=int, default=300, help='meta-training batches with --train (default: %(default)s)')
+    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--json', action='store_true', help='print one JSON object: accuracy, ci95, ways, shots, episodes, ...')
+    s.set_defaults(run=_cmd_fewshot)
     return p
 
 def main(argv=None) -> int:

@@ -17,11 +17,11 @@ __all__ = ['EpisodeSampler', 'Episode', 'EpisodeCollate', 'episode_loader']
 
 # %% ../nbs/04_episodes.ipynb #59d4a8f2
 class EpisodeSampler(Sampler):
-    "Dataset indices of `episodes` N-way K-shot Q-query episodes; fixed episodes with a `seed`, fresh ones (from torch's global RNG) without."
-    def __init__(self, labels, n_way: int, k_shot: int, q_query: int, episodes: int = 100, seed: int | None = None):
+    "Dataset indices of `episodes` N-way K-shot Q-query episodes (`tasks` episodes per batch); fixed episodes with a `seed`, fresh ones (from torch's global RNG) without."
+    def __init__(self, labels, n_way: int, k_shot: int, q_query: int, episodes: int = 100, seed: int | None = None, tasks: int = 1):
         labels = torch.as_tensor(labels)
-        if min(n_way, k_shot, episodes) < 1 or q_query < 0:
-            raise ValueError(f"Need n_way, k_shot, episodes >= 1 and q_query >= 0; got n_way={n_way}, k_shot={k_shot}, q_query={q_query}, episodes={episodes}.")
+        if min(n_way, k_shot, episodes, tasks) < 1 or q_query < 0:
+            raise ValueError(f"Need n_way, k_shot, episodes, tasks >= 1 and q_query >= 0; got n_way={n_way}, k_shot={k_shot}, q_query={q_query}, episodes={episodes}, tasks={tasks}.")
         classes, counts = labels.unique(return_counts=True)
         short = classes[counts < k_shot + q_query].tolist()
         if short:
@@ -30,39 +30,47 @@ class EpisodeSampler(Sampler):
         if n_way > len(classes):
             raise ValueError(f"n_way={n_way} but the dataset has only {len(classes)} classes. Lower n_way.")
         self.by_class = [torch.nonzero(labels == c).flatten() for c in classes]
-        self.n_way, self.k_shot, self.q_query, self.episodes, self.seed = n_way, k_shot, q_query, episodes, seed
+        self.n_way, self.k_shot, self.q_query, self.episodes, self.seed, self.tasks = n_way, k_shot, q_query, episodes, seed, tasks
 
     def __len__(self): return self.episodes
+
+    def _one(self, g: torch.Generator) -> list:
+        chosen = torch.randperm(len(self.by_class), generator=g)[:self.n_way]
+        per_class = self.k_shot + self.q_query
+        return torch.cat([(idx := self.by_class[c])[torch.randperm(len(idx), generator=g)[:per_class]] for c in chosen.tolist()]).tolist()
 
     def __iter__(self):
         g = torch.Generator()
         # with no seed, draw one from the global RNG: fit() checkpoints that, so resumed runs see the same episodes
         g.manual_seed(self.seed if self.seed is not None else int(torch.randint(2**62, (1,)).item()))
-        per_class = self.k_shot + self.q_query
         for _ in range(self.episodes):
-            chosen = torch.randperm(len(self.by_class), generator=g)[:self.n_way]
-            yield torch.cat([(idx := self.by_class[c])[torch.randperm(len(idx), generator=g)[:per_class]] for c in chosen.tolist()]).tolist()
+            yield [i for _ in range(self.tasks) for i in self._one(g)]
 
 # %% ../nbs/04_episodes.ipynb #ea6fd672
 class Episode(NamedTuple):
-    "One few-shot task: `support` images and labels (0..N-1), `query` images and labels."
+    "One few-shot task: `support` images and labels (0..N-1), `query` images and labels; a batch of tasks has a leading task dimension."
     support: Tensor
     support_labels: Tensor
     query: Tensor
     query_labels: Tensor
 
 class EpisodeCollate:
-    "Cut a class-major batch of `n_way * (k_shot + q_query)` items into an `Episode` (a class, not a lambda, so workers can pickle it)."
-    def __init__(self, n_way: int, k_shot: int, q_query: int): self.n_way, self.k_shot, self.q_query = n_way, k_shot, q_query
+    "Cut a class-major batch of `n_way * (k_shot + q_query)` items into an `Episode`, or `tasks` of them stacked (a class, not a lambda, so workers can pickle it)."
+    def __init__(self, n_way: int, k_shot: int, q_query: int, tasks: int | None = None):
+        self.n_way, self.k_shot, self.q_query, self.tasks = n_way, k_shot, q_query, tasks
 
     def __call__(self, items) -> Episode:
-        x = torch.stack([x for x, _ in items]).unflatten(0, (self.n_way, self.k_shot + self.q_query))
-        y = torch.arange(self.n_way)[:, None].expand(-1, self.k_shot + self.q_query)
+        t = self.tasks or 1
+        # items: a list of (x, label) pairs, or one pair of stacked tensors from a dataset with __getitems__ (no per-item cost)
+        x = items[0] if isinstance(items, tuple) else torch.stack([x for x, _ in items])
+        x = x.unflatten(0, (t, self.n_way, self.k_shot + self.q_query))
+        y = torch.arange(self.n_way)[None, :, None].expand(t, -1, self.k_shot + self.q_query)
         k = self.k_shot
-        return Episode(x[:, :k].flatten(0, 1), y[:, :k].flatten(), x[:, k:].flatten(0, 1), y[:, k:].flatten())
+        ep = Episode(x[:, :, :k].flatten(1, 2), y[:, :, :k].flatten(1), x[:, :, k:].flatten(1, 2), y[:, :, k:].flatten(1))
+        return ep if self.tasks else Episode(*(v[0] for v in ep))
 
 def episode_loader(ds, n_way: int = 5, k_shot: int = 1, q_query: int = 15, episodes: int = 100,
-                   seed: int | None = None, num_workers: int = 0) -> DataLoader:
-    "A DataLoader of `Episode`s from `ds` (any dataset of `(image, label)` with a `labels` tensor, e.g. an `ImageSet`)."
-    sampler = EpisodeSampler(ds.labels, n_way, k_shot, q_query, episodes, seed)
-    return DataLoader(ds, batch_sampler=sampler, collate_fn=EpisodeCollate(n_way, k_shot, q_query), num_workers=num_workers)
+                   seed: int | None = None, num_workers: int = 0, tasks: int | None = None) -> DataLoader:
+    "A DataLoader of `episodes` `Episode`s from `ds` (any dataset of `(x, label)` with a `labels` tensor, e.g. an `ImageSet`); with `tasks`, each batch stacks that many."
+    sampler = EpisodeSampler(ds.labels, n_way, k_shot, q_query, episodes, seed, tasks or 1)
+    return DataLoader(ds, batch_sampler=sampler, collate_fn=EpisodeCollate(n_way, k_shot, q_query, tasks), num_workers=num_workers)

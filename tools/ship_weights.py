@@ -1,12 +1,14 @@
-"""Maintainer step: make a newly pretrained body the weights tl_nb ships.
+"""Maintainer step: make newly trained weights the file tl_nb ships.
 
-    python tools/ship_weights.py nbs/runs/pretrain-conv4/conv4-glyphs.pt
+    python tools/ship_weights.py nbs/runs/pretrain-conv4/conv4-glyphs.pt            # the pretrained backbone
+    python tools/ship_weights.py nbs/runs/protonet/conv4-protonet-glyphs.pt         # a meta-trained model
 
-Copies the file over tl_nb/weights/conv4-glyphs.pt, records its SHA-256 in nbs/02_models.ipynb (the `PRETRAINED`
-table) and re-exports the package. Chapters never do this: re-running the pretraining chapter only writes under runs/.
-Afterwards, re-run the chapters that use the weights (tools/run_chapters.py) and commit the weights with the notebooks.
+Copies the file over tl_nb/weights/<its name>, records its SHA-256 in the notebook whose table names that file
+(`PRETRAINED` in nbs/02_models.ipynb, `META_TRAINED` in nbs/08_fewshot.ipynb) and re-exports the package. Chapters never
+do this: re-running a training chapter only writes under runs/. Afterwards, re-run the chapters that use the weights
+(tools/run_chapters.py) and commit the weights with the notebooks.
 """
-import hashlib, json, re, shutil, subprocess, sys
+import hashlib, re, shutil, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,14 +24,15 @@ def main(argv=None) -> int:
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         sys.exit(f'ship_weights: {src} is not a state dict of tensors')
     new = hashlib.sha256(src.read_bytes()).hexdigest()
-    nb_path = ROOT / 'nbs' / '02_models.ipynb'
+    pattern = re.compile(r"file='" + re.escape(src.name) + r"',\\n\",\s*\"\s*sha256='([0-9a-f]{64})'")
+    found = [(p, m) for p in sorted((ROOT / 'nbs').glob('*.ipynb')) if (m := pattern.search(p.read_text()))]
+    if len(found) != 1: sys.exit(f"ship_weights: expected one notebook with file='{src.name}' and its sha256, found {len(found)}")
+    nb_path, old = found[0]
     text = nb_path.read_text()
-    old = re.search(r"file='conv4-glyphs\.pt',\\n\",\s*\"\s*sha256='([0-9a-f]{64})'", text)
-    if old is None: sys.exit('ship_weights: could not find the conv4-glyphs sha256 in nbs/02_models.ipynb')
-    nb_path.write_text(text.replace(old.group(1), new))
-    shutil.copyfile(src, ROOT / 'tl_nb' / 'weights' / 'conv4-glyphs.pt')
+    nb_path.write_text(text[:old.start(1)] + new + text[old.end(1):])
+    shutil.copyfile(src, ROOT / 'tl_nb' / 'weights' / src.name)
     subprocess.run(['nbdev-export'], cwd=ROOT, check=True)
-    print(f'shipped {src} as tl_nb/weights/conv4-glyphs.pt, sha256 {new} (was {old.group(1)})')
+    print(f'shipped {src} as tl_nb/weights/{src.name}, sha256 {new} (was {old.group(1)}) in {nb_path.name}')
     return 0
 
 
