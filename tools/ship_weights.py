@@ -31,7 +31,8 @@ def main(argv=None) -> int:
     text = nb_path.read_text()
     nb_path.write_text(text[:old.start(1)] + new + text[old.end(1):])
     shutil.copyfile(src, ROOT / 'tl_nb' / 'weights' / src.name)
-    subprocess.run(['nbdev-export'], cwd=ROOT, check=True)
+    beside = Path(sys.executable).with_name('nbdev-export')       # the venv's, even when it is not on PATH
+    subprocess.run([str(beside) if beside.exists() else 'nbdev-export'], cwd=ROOT, check=True)
     print(f'shipped {src} as tl_nb/weights/{src.name}, sha256 {new} (was {old.group(1)}) in {nb_path.name}')
     return 0
 
