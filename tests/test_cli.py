@@ -40,7 +40,7 @@ def test_compare_rejects_bad_input(args, match):
 
 def test_help_lists_the_commands():
     res = tl_nb('--help')
-    assert 'compare' in res.stdout
+    assert all(cmd in res.stdout for cmd in ('compare', 'fit', 'predict', 'fewshot', 'adapt'))
 
 
 def _write_folder(root, classes, n=6, dark_on_light=True, rgb=False):
@@ -173,4 +173,30 @@ def test_fewshot_meta_trains_first_with_train(tmp_path):
 def test_fewshot_bad_input_gives_one_line(tmp_path, args, match):
     data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(4)], n=5)
     res = tl_nb('fewshot', '--data', str(data), *args, check=False)
+    assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_adapt_grey_source_to_colour_target_json(tmp_path):
+    source = _write_folder(tmp_path / 'source', ['a', 'b'], n=12)
+    target = tmp_path / 'target'; target.mkdir()             # unlabelled: one flat folder of colour images
+    from PIL import Image
+    for i in range(16): Image.new('RGB', (20, 20), (40 * (i % 5), 200, 90)).save(target / f'{i}.png')
+    out = tmp_path / 'adapted.pt'
+    r = json.loads(tl_nb('adapt', '--source', str(source), '--target', str(target), '--method', 'dann', '--steps', '10',
+                         '--out', str(out), '--json').stdout)
+    assert (r['method'], r['channels'], r['target_images'], r['source_images'], r['target_acc']) == ('dann', 3, 16, 24, None)
+    assert r['seconds'] > 0 and out.exists()
+    preds = json.loads(tl_nb('predict', '--model', str(out), str(target / '0.png'), '--json').stdout)['predictions']
+    assert preds[0]['class'] in ('a', 'b')                    # the adapted model is a normal tl-nb model
+
+
+@pytest.mark.parametrize('case, match', [('one_class', 'at least 2'), ('no_target', 'No file or folder'),
+                                         ('test_classes', 'differ from the expected ones'), ('steps', '--steps must be at least 10')])
+def test_adapt_bad_input_gives_one_line(tmp_path, case, match):
+    source = _write_folder(tmp_path / 'source', ['a'] if case == 'one_class' else ['a', 'b'], n=6)
+    target = _write_folder(tmp_path / 'target', ['x'], n=4)
+    args = ['--source', str(source), '--target', str(tmp_path / 'nowhere' if case == 'no_target' else target)]
+    if case == 'test_classes': args += ['--target-test', str(_write_folder(tmp_path / 'test', ['a', 'c'], n=3))]
+    if case == 'steps': args += ['--steps', '5']
+    res = tl_nb('adapt', *args, '--steps', '10', check=False) if case != 'steps' else tl_nb('adapt', *args, check=False)
     assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1

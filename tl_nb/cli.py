@@ -13,8 +13,8 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['FEWSHOT_METHODS', 'COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'compare',
-           'lesson', 'format_report', 'main']
+__all__ = ['FEWSHOT_METHODS', 'ADAPT_METHODS', 'COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder',
+           'adapt_folders', 'compare', 'lesson', 'format_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -80,18 +80,20 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
 
 # %% ../nbs/90_cli.ipynb #17f8faf5
 def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list[dict]:
-    "The most probable class, and its probability, of every image among `paths` (files or folders), by a model saved by `tl-nb fit`."
+    "The most probable class, and its probability, of every image among `paths` (files or folders), by a model saved by `tl-nb fit` or `tl-nb adapt`."
     import torch
     from torch.utils.data import DataLoader
     from tl_nb.core import default_device
     from tl_nb.data import ImageSet, image_files, load_images
-    from tl_nb.models import input_spec, load_model, prepare_for
+    from tl_nb.models import PRETRAINED, input_spec, load_model, prepare_for
     device = torch.device(device) if device else default_device()
     model = load_model(model_file, device)
     spec, files = input_spec(model.backbone), image_files(paths)
-    unlabelled = ImageSet(load_images(files, spec['size'], spec['in_channels']), torch.zeros(len(files), dtype=torch.long), ['?'])
+    # a pretrained backbone fixes channels, ink and normalisation; a body trained from scratch (e.g. by tl-nb adapt) takes the channels it was built with
+    unlabelled = ImageSet(load_images(files, spec['size'], model.body.in_channels), torch.zeros(len(files), dtype=torch.long), ['?'])
+    if model.backbone in PRETRAINED: unlabelled = prepare_for(model.backbone, unlabelled)
     with torch.no_grad():
-        probs = torch.cat([model(x.to(device)).softmax(1).cpu() for x, _ in DataLoader(prepare_for(model.backbone, unlabelled), batch_size=batch_size)])
+        probs = torch.cat([model(x.to(device)).softmax(1).cpu() for x, _ in DataLoader(unlabelled, batch_size=batch_size)])
     best, idx = probs.max(1)
     return [{'path': str(f), 'class': model.classes[i], 'probability': round(p, 4)} for f, i, p in zip(files, idx.tolist(), best.tolist())]
 
@@ -167,6 +169,52 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
     return {'method': method, 'ways': ways, 'shots': shots, 'queries': queries, 'episodes': episodes, 'accuracy': iv.mean,
             'ci95': None if iv.n < 2 else iv.half_width, 'classes': len(test.classes), 'images': len(test),
             'trained_on': None if train is None else str(train), 'seconds': time.perf_counter() - t0}
+
+# %% ../nbs/90_cli.ipynb #013af116
+ADAPT_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann')
+
+def _adaptation_strategy(method: str, setting: dict):
+    from tl_nb.adapt import CORAL, SelfTraining, SourceOnly
+    from tl_nb.dann import DANN
+    make = {'source-only': SourceOnly, 'adabn': SourceOnly, 'self-train': SelfTraining, 'coral': CORAL, 'dann': DANN}[method]
+    try: return make(**setting)
+    except TypeError as e: raise ValueError(f"Bad setting {setting} for --method {method}: {e}.") from None
+
+def adapt_folders(source, target, target_test=None, method: str = 'dann', steps: int = 1000, seed: int = 0, setting: dict | None = None,
+                  out=None, progress: bool | None = None) -> dict:
+    "Adapt a LeNet from the labelled image folder `source` to the unlabelled images under `target` with `method`; the target accuracy on `target_test` if given."
+    import torch
+    from tl_nb.adapt import DomainTask, adabn, fit_adaptation
+    from tl_nb.data import ImageSet, image_files, image_folder, load_images
+    from tl_nb.core import seed_everything
+    from tl_nb.models import save_model
+    from tl_nb.protocol import accuracy, model_predictor
+    if method not in ADAPT_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(ADAPT_METHODS)}.")
+    if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
+    if out is not None: _check_writable(Path(out))
+    t0 = time.perf_counter()
+    src = image_folder(source, size=28)
+    files = image_files(target)
+    tgt = load_images(files, size=28, channels=3)
+    channels = 3 if src.shape[0] == 3 or bool((tgt[:, 0] != tgt[:, 1]).any() or (tgt[:, 0] != tgt[:, 2]).any()) else 1
+    src = src.with_channels(channels)
+    tgt = ImageSet(tgt, torch.zeros(len(tgt)), src.classes, name=Path(target).name).with_channels(channels)  # labels unknown: never read
+    test = image_folder(target_test, size=28, channels=channels, classes=src.classes) if target_test is not None else tgt
+    smallest = int(src.counts().min())
+    if len(src.classes) > 1 and smallest < 2:
+        raise ValueError(f"Every source class needs at least 2 images (one to train, one to validate); the smallest has {smallest}.")
+    task = DomainTask(f'{Path(source).name} → {Path(target).name}', src, tgt, test, valid_per_class=max(1, min(smallest // 5, 50)))
+    train, valid = task.draw(seed)
+    seed_everything(seed)                        # DANN's discriminator is built from the seed too
+    strategy = _adaptation_strategy(method, setting or {})
+    epochs = max(e for e in range(1, 11) if steps % e == 0)      # up to 10 validations, exactly `steps` steps
+    model, _ = fit_adaptation(strategy, train, tgt, valid, steps=steps, epochs=epochs, seed=seed, progress=progress)
+    if method == 'adabn': model = adabn(model, tgt)
+    if out is not None: save_model(model, out, 'lenet', src.classes, method=method, source=str(source), target=str(target))
+    predict = model_predictor(model)
+    return {'method': method, 'target_acc': accuracy(predict, test) if target_test is not None else None,
+            'source_valid_acc': accuracy(predict, valid), 'source_images': len(src), 'target_images': len(tgt),
+            'channels': channels, 'steps': steps, 'out': None if out is None else str(out), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #83496ccd
 COMPARE_TASKS = ('digits', 'characters-5', 'characters-1')
@@ -248,6 +296,15 @@ def _cmd_predict(args):
     if args.json: print(json.dumps({'model': str(args.model), 'predictions': preds}))
     else: print('\n'.join(f"{p['path']}\t{p['class']}\t{p['probability']:.3f}" for p in preds))
 
+def _cmd_adapt(args):
+    r = adapt_folders(args.source, args.target, args.target_test, args.method, args.steps, args.seed, out=args.out,
+                      progress=None if not args.json else False)
+    if args.json: print(json.dumps(r))
+    else:
+        acc = f"target accuracy {100 * r['target_acc']:.1f}% on {args.target_test}" if r['target_acc'] is not None else 'no --target-test: target accuracy unknown'
+        print(f"{r['method']}: {acc} (source validation {100 * r['source_valid_acc']:.1f}%), {r['source_images']} source and "
+              f"{r['target_images']} target images, {r['steps']} steps, {r['seconds']:.0f} s" + (f"; model saved to {r['out']}" if r['out'] else ''))
+
 def _cmd_fewshot(args):
     r = fewshot_folder(args.data, args.ways, args.shots, args.queries, args.episodes, args.method, args.train, args.train_episodes,
                        args.seed, progress=None if not args.json else False)
@@ -281,8 +338,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument('--seed', type=int, default=0)
     f.add_argument('--json', action='store_true', help='print one JSON object with the results')
     f.set_defaults(run=_cmd_fit)
-    r = sub.add_parser('predict', help='classify images with a model saved by tl-nb fit')
-    r.add_argument('--model', type=Path, required=True, help='the file tl-nb fit saved (--out)')
+    r = sub.add_parser('predict', help='classify images with a model saved by tl-nb fit or tl-nb adapt')
+    r.add_argument('--model', type=Path, required=True, help='the file tl-nb fit or tl-nb adapt saved (--out)')
     r.add_argument('images', type=Path, nargs='+', help='image files, or folders of images (searched recursively)')
     r.add_argument('--json', action='store_true', help='print one JSON object instead of one tab-separated line per image')
     r.set_defaults(run=_cmd_predict)
@@ -298,6 +355,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--json', action='store_true', help='print one JSON object: accuracy, ci95, ways, shots, episodes, ...')
     s.set_defaults(run=_cmd_fewshot)
+    a = sub.add_parser('adapt', help='domain adaptation: train on a labelled folder for the unlabelled images of another')
+    a.add_argument('--source', type=Path, required=True, help='labelled images, one sub-folder per class')
+    a.add_argument('--target', type=Path, required=True, help='unlabelled images of the target domain (sub-folders, if any, are ignored)')
+    a.add_argument('--target-test', type=Path, help='labelled target images (class sub-folders as in --source), only to report accuracy')
+    a.add_argument('--method', choices=ADAPT_METHODS, default='dann', help='adaptation method (default: %(default)s)')
+    a.add_argument('--steps', type=int, default=1000, help='training steps of 64 source + 64 target images (default: %(default)s)')
+    a.add_argument('--out', type=Path, help='save the adapted model here (tl-nb predict reads it)')
+    a.add_argument('--seed', type=int, default=0)
+    a.add_argument('--json', action='store_true', help='print one JSON object: method, target_acc, seconds, ...')
+    a.set_defaults(run=_cmd_adapt)
     return p
 
 def main(argv=None) -> int:
@@ -305,7 +372,7 @@ def main(argv=None) -> int:
     p = _parser()
     args = p.parse_args(argv)
     try: args.run(args)
-    except (ValueError, OSError) as e:   # bad input: one clear line, no traceback
+    except (ValueError, OSError, FloatingPointError) as e:   # bad input or a diverged run: one clear line, no traceback
         p.exit(2, f'tl-nb {args.command}: error: {e}\n')
     except KeyboardInterrupt:
         p.exit(130, f'tl-nb {args.command}: interrupted\n')

@@ -17,9 +17,9 @@ from .core import default_device, load_checkpoint, save_atomic
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
-           'SmallResNet', 'TorchvisionBody', 'resnet18_body', 'body', 'sha256_of', 'load_verified', 'pretrained',
-           'extract_features', 'predict_labels', 'input_spec', 'prepare_for', 'Standardize', 'architecture',
-           'save_model', 'load_model']
+           'SmallResNet', 'LeNet', 'TorchvisionBody', 'resnet18_body', 'body', 'sha256_of', 'load_verified',
+           'pretrained', 'extract_features', 'predict_labels', 'input_spec', 'prepare_for', 'Standardize',
+           'architecture', 'save_model', 'load_model']
 
 # %% ../nbs/02_models.ipynb #a9cd78fe
 class Classifier(nn.Module):
@@ -97,6 +97,22 @@ def _check_channels(x: Tensor, expected: int, name: str):
         raise ValueError(f"{name} expects images shaped [N, {expected}, H, W], got {tuple(x.shape)}. "
                          f"Convert the channels (ImageSet.with_channels) or build the backbone with in_channels={x.shape[1] if x.ndim == 4 else '...'}.")
 
+# %% ../nbs/02_models.ipynb #bea6cb57
+class LeNet(nn.Sequential):
+    "LeNet-sized body of the DANN paper's digit experiments, with BatchNorm: 28×28 images in, `out_features` (128) features out."
+    def __init__(self, in_channels: int = 1, out_features: int = 128):
+        super().__init__(nn.Conv2d(in_channels, 32, 5, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 48, 5, bias=False), nn.BatchNorm2d(48), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(48 * 4 * 4, out_features, bias=False), nn.BatchNorm1d(out_features), nn.ReLU(inplace=True))
+        self.in_channels, self.out_features = in_channels, out_features
+
+    def forward(self, x: Tensor) -> Tensor:
+        "Feature vectors `[N, out_features]` for images `[N, in_channels, 28, 28]`."
+        _check_channels(x, self.in_channels, 'LeNet')
+        if x.shape[-2:] != (28, 28):
+            raise ValueError(f"LeNet expects 28×28 images, got {tuple(x.shape[-2:])}; resize them (e.g. image_folder(..., size=28)).")
+        return super().forward(x)
+
 # %% ../nbs/02_models.ipynb #1059b764
 class TorchvisionBody(nn.Sequential):
     "A torchvision classifier with its final layer removed: images in, `out_features` features out."
@@ -125,7 +141,7 @@ def resnet18_body(weights: str | None = None, in_channels: int = 3) -> Torchvisi
 # %% ../nbs/02_models.ipynb #530cf19d
 BODIES = {'conv4': Conv4, 'resnet8': lambda in_channels=1: SmallResNet(in_channels, depth=8),
           'resnet20': lambda in_channels=1: SmallResNet(in_channels, depth=20),
-          'resnet18': lambda in_channels=3: resnet18_body(None, in_channels)}
+          'resnet18': lambda in_channels=3: resnet18_body(None, in_channels), 'lenet': LeNet}
 
 WEIGHTS_DIR = Path(str(importlib.resources.files('tl_nb'))) / 'weights'
 PRETRAINED = {

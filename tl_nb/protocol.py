@@ -169,6 +169,8 @@ class Comparison:
     task: str
     results: list
     reference: str | None = None
+    chosen_by: str = 'on validation'   # how each strategy's setting was chosen, for the table's header
+    bounds: tuple = ()                 # rows that are reference points, not strategies (e.g. an oracle): never called the best
 
     def __getitem__(self, name: str) -> Result:
         for r in self.results:
@@ -186,7 +188,7 @@ class Comparison:
     def table(self) -> str:
         "A Markdown table: strategy, chosen setting, test accuracy, paired difference to the reference, seconds."
         ref = self.reference
-        head = ['strategy', 'setting (chosen on validation)', 'test accuracy (%)'] + ([f'minus {ref} (points)'] if ref else []) + ['seconds']
+        head = ['strategy', f'setting (chosen {self.chosen_by})', 'test accuracy (%)'] + ([f'minus {ref} (points)'] if ref else []) + ['seconds']
         rows = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
         for r in self.results:
             cells = [r.name, _setting(r.setting), r.interval.format()]
@@ -199,9 +201,9 @@ class Comparison:
     def conclusion(self) -> str:
         "One sentence: the best strategy, and how it stands against the reference."
         if not self.reference:
-            b = self.best()
+            b = self.best(exclude=self.bounds)
             return f"On {self.task}, {b.name} is best: {b.interval.format()}%."
-        b, ref = self.best(exclude=(self.reference,)), self.reference
+        b, ref = self.best(exclude=(self.reference, *self.bounds)), self.reference
         d = self.difference(b.name, ref)
         if d.n < 2: verdict = f"against {ref} {d.format(sign=True)} points, but one seed cannot tell them apart"
         elif d.covers(0): verdict = f"is indistinguishable from {ref} ({d.format(sign=True)} points)"
@@ -215,7 +217,7 @@ class Comparison:
         out = []
         for r in self.results:
             row = {'strategy': r.name, 'setting': r.setting, 'test_acc': r.interval.mean, 'test_acc_ci95': num(r.interval.half_width),
-                   'test_accs': r.test, 'valid': [{'setting': s, 'valid_acc': a} for s, a in r.valid], 'seconds': r.seconds}
+                   'test_accs': r.test, 'valid': [v._asdict() if hasattr(v, '_asdict') else {'setting': v[0], 'valid_acc': v[1]} for v in r.valid], 'seconds': r.seconds}
             if self.reference and r.name != self.reference:
                 d = self.difference(r.name, self.reference)
                 row[f'minus_{self.reference}'] = {'mean': d.mean, 'ci95': num(d.half_width), 'indistinguishable': d.covers(0)}
