@@ -26,12 +26,6 @@ def test_compare_json():
     assert task['lesson'].startswith('Transfer') and 'digits' in task['conclusion']
 
 
-def test_compare_table_says_one_seed_gives_no_interval():
-    out = tl_nb('compare', '--tasks', 'digits', '--steps', '5', '--seeds', '0').stdout
-    assert out.startswith('### digits') and '| strategy |' in out
-    assert '1 run: no interval' in out and '± 0.0' not in out
-
-
 @pytest.mark.parametrize('args, match', [(['--tasks', 'magic'], 'invalid choice'), (['--steps', '0'], '--steps must be at least 1')])
 def test_compare_rejects_bad_input(args, match):
     res = tl_nb('compare', *args, check=False)

@@ -18,8 +18,12 @@ def _result(text: str) -> dict:
 
 
 def test_same_seed_same_numbers_in_process_nbdev_kernel_and_cli(tmp_path):
-    from tl_nb.cli import compare
-    in_process = {r.name: r.test for r in compare(tasks=('digits',), seeds=(0,), steps=5, progress=False)[0].results}
+    from tl_nb.cli import compare, format_report
+    comparisons = compare(tasks=('digits',), seeds=(0,), steps=5, progress=False)
+    in_process = {r.name: r.test for r in comparisons[0].results}
+    table = format_report(comparisons)              # what `tl-nb compare` prints without --json (one seed: no interval)
+    assert table.startswith('### digits') and '| strategy |' in table
+    assert '1 run: no interval' in table and '± 0.0' not in table
 
     from execnb.shell import CaptureShell            # what nbdev-test runs cells with, on its own thread
     shell = CaptureShell()
