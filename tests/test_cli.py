@@ -184,6 +184,16 @@ def test_adapt_grey_source_to_colour_target_json(tmp_path):
     assert preds[0]['class'] in ('a', 'b')                    # the adapted model is a normal tl-nb model
 
 
+@pytest.mark.parametrize('method', ['iw', 'pixelda'])
+def test_adapt_importance_weighting_and_pixelda_report_target_accuracy(tmp_path, method):
+    source = _write_folder(tmp_path / 'source', ['a', 'b'], n=12)
+    target = _write_folder(tmp_path / 'target', ['a', 'b'], n=8, dark_on_light=False)   # its class folders are ignored: unlabelled
+    test = _write_folder(tmp_path / 'test', ['a', 'b'], n=4, dark_on_light=False)
+    r = json.loads(tl_nb('adapt', '--source', str(source), '--target', str(target), '--target-test', str(test), '--method', method,
+                         '--steps', '10', '--json').stdout)
+    assert r['method'] == method and r['target_images'] == 16 and 0.0 <= r['target_acc'] <= 1.0 and r['seconds'] > 0
+
+
 @pytest.mark.parametrize('case, match', [('one_class', 'at least 2'), ('no_target', 'No file or folder'),
                                          ('test_classes', 'differ from the expected ones'), ('steps', '--steps must be at least 10')])
 def test_adapt_bad_input_gives_one_line(tmp_path, case, match):

@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 CODE = """import json
 from tl_nb.cli import compare
-print('RESULT', json.dumps({r.name: r.test for r in compare(tasks=('digits',), seeds=(0,), steps=5, progress=False)[0].results}))"""
+print('RESULT', json.dumps({r.name: r.test for r in compare(tasks=('digits',), quick=True, seeds=(0,), steps=3, progress=False)[0].results}))"""
 EXE = Path(sys.executable).with_name('tl-nb')
 EXE = str(EXE) if EXE.exists() else shutil.which('tl-nb')
 
@@ -19,7 +19,7 @@ def _result(text: str) -> dict:
 
 def test_same_seed_same_numbers_in_process_nbdev_kernel_and_cli(tmp_path):
     from tl_nb.cli import compare, format_report
-    comparisons = compare(tasks=('digits',), seeds=(0,), steps=5, progress=False)
+    comparisons = compare(tasks=('digits',), quick=True, seeds=(0,), steps=3, progress=False)
     in_process = {r.name: r.test for r in comparisons[0].results}
     table = format_report(comparisons)              # what `tl-nb compare` prints without --json (one seed: no interval)
     assert table.startswith('### digits') and '| strategy |' in table
@@ -34,7 +34,7 @@ def test_same_seed_same_numbers_in_process_nbdev_kernel_and_cli(tmp_path):
     NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(tmp_path)}}).execute()
     in_kernel = _result(''.join(o.get('text', '') for o in nb.cells[0].outputs))
 
-    cli = json.loads(subprocess.run([EXE, 'compare', '--tasks', 'digits', '--seeds', '0', '--steps', '5', '--json'],
+    cli = json.loads(subprocess.run([EXE, 'compare', '--quick', '--tasks', 'digits', '--seeds', '0', '--steps', '3', '--json'],
                                     capture_output=True, text=True, check=True).stdout)
     from_cli = {r['strategy']: r['test_accs'] for r in cli['tasks'][0]['results']}
 

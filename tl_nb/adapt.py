@@ -24,12 +24,12 @@ from .models import Classifier, LeNet, extract_features, predict_labels
 from .protocol import Comparison, Result, _setting, accuracy, model_predictor, per_class_split
 
 # %% auto #0
-__all__ = ['DOMAIN_TASKS', 'SELECTION_RULES', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m', 'no_shift', 'lenet_classifier',
-           'paired_loader', 'annealed_lr', 'fit_adaptation', 'SourceOnly', 'adabn', 'source_target_features',
-           'SelfTraining', 'coral_loss', 'CORAL', 'balanced_domains', 'domain_classifier', 'proxy_a_distance',
-           'MMDTest', 'mmd_test', 'plot_domains', 'density_ratio', 'dev_risk', 'estimated_target_accuracy', 'Method',
-           'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning', 'compare_adaptation', 'gap_closed',
-           'tuning_table']
+__all__ = ['DOMAIN_TASKS', 'SELECTION_RULES', 'ADAPTATION_METHODS', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m',
+           'no_shift', 'lenet_classifier', 'paired_loader', 'annealed_lr', 'fit_adaptation', 'SourceOnly', 'adabn',
+           'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL', 'balanced_domains', 'domain_classifier',
+           'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains', 'density_ratio', 'dev_risk',
+           'estimated_target_accuracy', 'Method', 'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning',
+           'compare_adaptation', 'gap_closed', 'tuning_table', 'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
 @dataclass
@@ -101,15 +101,17 @@ def annealed_lr(total_steps: int) -> Callable[[int], float]:
     return lambda step: (1 + 10 * step / total_steps) ** -0.75
 
 def fit_adaptation(strategy: Strategy, source: ImageSet, target: ImageSet, valid: ImageSet | None = None, steps: int = 1000,
-                   epochs: int = 10, batch_size: int = 64, lr: float = 0.01, seed: int = 0, device=None, **fit_kwargs) -> tuple[Classifier, History]:
-    "Train a fresh `lenet_classifier` with `strategy` on paired source/target batches for `steps` steps (`epochs` validations); return it and its `History`."
+                   epochs: int = 10, batch_size: int = 64, lr: float = 0.01, seed: int = 0, device=None,
+                   optimizer: Callable | None = None, **fit_kwargs) -> tuple[Classifier, History]:
+    "Train a fresh `lenet_classifier` with `strategy` on paired source/target batches for `steps` steps (`epochs` validations); return it and its `History`. `optimizer(params, lr)` replaces the default SGD."
     if steps < 1 or epochs < 1 or steps % epochs:
         raise ValueError(f"steps ({steps}) must be a positive multiple of epochs ({epochs}), so that every run takes exactly the steps it reports.")
     seed_everything(seed)
     model = lenet_classifier(source.shape[0], len(source.classes))
     per_epoch = steps // epochs
     dl = paired_loader(source, target, batch_size, per_epoch, seed)
-    opt = torch.optim.SGD([*model.parameters(), *strategy.parameters()], lr=lr, momentum=0.9, weight_decay=5e-4)
+    params = [*model.parameters(), *strategy.parameters()]
+    opt = optimizer(params, lr) if optimizer is not None else torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, annealed_lr(per_epoch * epochs))
     valid_dl = DataLoader(valid, 512) if valid is not None else None
     history = fit(model, dl, epochs, opt, strategy=strategy, valid_dl=valid_dl, sched=sched, sched_per='batch', device=device, **fit_kwargs)
@@ -377,3 +379,29 @@ def tuning_table(comparison: Comparison) -> str:
             rows.append(f"| {r.name} | {_setting(t.setting)} | {100 * t.estimate:.1f} | {100 * t.target_acc:.1f} | "
                         f"{'✓' if t.setting == r.setting else ''} |")
     return '\n'.join(rows)
+
+# %% ../nbs/09_adapt.ipynb #345d3253
+def _dann_method(**fit_kwargs) -> Method:
+    from .dann import DANN
+    return strategy_method('DANN', DANN, **fit_kwargs)
+
+def _importance_method(**fit_kwargs) -> Method:
+    from .importance import importance_method
+    return importance_method(**fit_kwargs)
+
+def _pixelda_method(**fit_kwargs) -> Method:
+    from .pixelda import pixelda_method
+    return pixelda_method(**fit_kwargs)
+
+# every method of the domain-adaptation chapters by its command-line name; the chapters' modules load only when asked for
+ADAPTATION_METHODS = {
+    'source-only': lambda **kw: strategy_method('source-only', SourceOnly, **kw),
+    'adabn': lambda **kw: strategy_method('AdaBN', SourceOnly, after=adabn, **kw),
+    'self-train': lambda **kw: strategy_method('self-training', SelfTraining, **kw),
+    'coral': lambda **kw: strategy_method('CORAL', CORAL, **kw),
+    'dann': _dann_method, 'iw': _importance_method, 'pixelda': _pixelda_method}
+
+def adaptation_method(name: str, **fit_kwargs) -> Method:
+    "The `Method` called `name` in `ADAPTATION_METHODS` with its default setting, trained with `fit_kwargs` (e.g. `steps=`); its `train(...)` takes a setting as keywords."
+    if name not in ADAPTATION_METHODS: raise ValueError(f"Unknown method {name!r}; choose from {', '.join(ADAPTATION_METHODS)}.")
+    return ADAPTATION_METHODS[name](**fit_kwargs)

@@ -13,8 +13,8 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['FEWSHOT_METHODS', 'ADAPT_METHODS', 'COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder',
-           'adapt_folders', 'compare', 'lesson', 'format_report', 'main']
+__all__ = ['FEWSHOT_METHODS', 'COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
+           'compare', 'lesson', 'format_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -171,25 +171,19 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
             'trained_on': None if train is None else str(train), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #013af116
-ADAPT_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann')
-
-def _adaptation_strategy(method: str, setting: dict):
-    from tl_nb.adapt import CORAL, SelfTraining, SourceOnly
-    from tl_nb.dann import DANN
-    make = {'source-only': SourceOnly, 'adabn': SourceOnly, 'self-train': SelfTraining, 'coral': CORAL, 'dann': DANN}[method]
-    try: return make(**setting)
-    except TypeError as e: raise ValueError(f"Bad setting {setting} for --method {method}: {e}.") from None
+def _adaptation_method_names():
+    from tl_nb.adapt import ADAPTATION_METHODS
+    return ADAPTATION_METHODS
 
 def adapt_folders(source, target, target_test=None, method: str = 'dann', steps: int = 1000, seed: int = 0, setting: dict | None = None,
                   out=None, progress: bool | None = None) -> dict:
     "Adapt a LeNet from the labelled image folder `source` to the unlabelled images under `target` with `method`; the target accuracy on `target_test` if given."
     import torch
-    from tl_nb.adapt import DomainTask, adabn, fit_adaptation
+    from tl_nb.adapt import ADAPTATION_METHODS, DomainTask, adaptation_method
     from tl_nb.data import ImageSet, image_files, image_folder, load_images
-    from tl_nb.core import seed_everything
     from tl_nb.models import save_model
     from tl_nb.protocol import accuracy, model_predictor
-    if method not in ADAPT_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(ADAPT_METHODS)}.")
+    if method not in ADAPTATION_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(ADAPTATION_METHODS)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
     t0 = time.perf_counter()
@@ -205,11 +199,10 @@ def adapt_folders(source, target, target_test=None, method: str = 'dann', steps:
         raise ValueError(f"Every source class needs at least 2 images (one to train, one to validate); the smallest has {smallest}.")
     task = DomainTask(f'{Path(source).name} → {Path(target).name}', src, tgt, test, valid_per_class=max(1, min(smallest // 5, 50)))
     train, valid = task.draw(seed)
-    seed_everything(seed)                        # DANN's discriminator is built from the seed too
-    strategy = _adaptation_strategy(method, setting or {})
     epochs = max(e for e in range(1, 11) if steps % e == 0)      # up to 10 validations, exactly `steps` steps
-    model, _ = fit_adaptation(strategy, train, tgt, valid, steps=steps, epochs=epochs, seed=seed, progress=progress)
-    if method == 'adabn': model = adabn(model, tgt)
+    m = adaptation_method(method, steps=steps, epochs=epochs, progress=progress)
+    try: model = m.train(train, valid, tgt, seed, **(setting or {}))   # the same registry, and the same training, as the chapters
+    except TypeError as e: raise ValueError(f"Bad setting {setting} for --method {method}: {e}.") from None
     if out is not None: save_model(model, out, 'lenet', src.classes, method=method, source=str(source), target=str(target))
     predict = model_predictor(model)
     return {'method': method, 'target_acc': accuracy(predict, test) if target_test is not None else None,
@@ -359,7 +352,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument('--source', type=Path, required=True, help='labelled images, one sub-folder per class')
     a.add_argument('--target', type=Path, required=True, help='unlabelled images of the target domain (sub-folders, if any, are ignored)')
     a.add_argument('--target-test', type=Path, help='labelled target images (class sub-folders as in --source), only to report accuracy')
-    a.add_argument('--method', choices=ADAPT_METHODS, default='dann', help='adaptation method (default: %(default)s)')
+    a.add_argument('--method', choices=_LazyChoices(_adaptation_method_names), default='dann', metavar='METHOD',
+                   help='adaptation method: %(choices)s (default: %(default)s)')
     a.add_argument('--steps', type=int, default=1000, help='training steps of 64 source + 64 target images (default: %(default)s)')
     a.add_argument('--out', type=Path, help='save the adapted model here (tl-nb predict reads it)')
     a.add_argument('--seed', type=int, default=0)
