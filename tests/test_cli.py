@@ -9,14 +9,16 @@ EXE = Path(sys.executable).with_name('tl-nb')
 EXE = str(EXE) if EXE.exists() else shutil.which('tl-nb')
 
 
-def tl_nb(*args, check=True):
+def tl_nb(*args, check=True, cwd=None):
     assert EXE, 'the tl-nb command is not installed: pip install -e .'
-    return subprocess.run([EXE, *args], capture_output=True, text=True, check=check, timeout=600)
+    return subprocess.run([EXE, *args], capture_output=True, text=True, check=check, timeout=600, cwd=cwd)
 
 
-def test_compare_json():
-    out = tl_nb('compare', '--tasks', 'digits', '--steps', '5', '--seeds', '0', '1', '--json').stdout
-    task, = json.loads(out)['tasks']
+def test_compare_json(tmp_path):
+    figure = tmp_path / 'compare.png'
+    report = json.loads(tl_nb('compare', '--tasks', 'digits', '--quick', '--steps', '5', '--seeds', '0', '1', '--figure', str(figure), '--json').stdout)
+    task, = report['tasks']
+    assert report['figure'] == str(figure) and figure.stat().st_size > 1000 and task['family'] == 'transfer with few labels'
     rows = {r['strategy']: r for r in task['results']}
     assert set(rows) == {'pixels', 'scratch', 'probe', 'finetune'}
     assert rows['pixels']['test_acc'] > 0.8     # a linear model on pixels is strong on digits
@@ -26,7 +28,8 @@ def test_compare_json():
     assert task['lesson'].startswith('Transfer') and 'digits' in task['conclusion']
 
 
-@pytest.mark.parametrize('args, match', [(['--tasks', 'magic'], 'invalid choice'), (['--steps', '0'], '--steps must be at least 1')])
+@pytest.mark.parametrize('args, match', [(['--tasks', 'magic'], 'invalid choice'), (['--steps', '0'], '--steps must be at least 1'),
+                                         (['--figure', '/proc/nowhere/f.png'], 'cannot write')])
 def test_compare_rejects_bad_input(args, match):
     res = tl_nb('compare', *args, check=False)
     assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr
@@ -34,7 +37,7 @@ def test_compare_rejects_bad_input(args, match):
 
 def test_help_lists_the_commands():
     res = tl_nb('--help')
-    assert all(cmd in res.stdout for cmd in ('compare', 'fit', 'predict', 'fewshot', 'adapt'))
+    assert all(cmd in res.stdout for cmd in ('compare', 'fit', 'predict', 'fewshot', 'adapt', 'rank'))
 
 
 def _write_folder(root, classes, n=6, dark_on_light=True, rgb=False):
@@ -204,3 +207,25 @@ def test_adapt_bad_input_gives_one_line(tmp_path, case, match):
     if case == 'steps': args += ['--steps', '5']
     res = tl_nb('adapt', *args, '--steps', '10', check=False) if case != 'steps' else tl_nb('adapt', *args, check=False)
     assert res.returncode == 2 and match in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_rank_on_a_tiny_folder_json(tmp_path):
+    data = _write_folder(tmp_path / 'train', ['bar_left', 'bar_mid', 'bar_right'], n=8)
+    r = json.loads(tl_nb('rank', '--data', str(data), '--backbones', 'conv4-glyphs', 'conv4', '--json').stdout)
+    assert r['images'] == 24 and r['classes'] == 3
+    assert sorted(row['backbone'] for row in r['ranking']) == ['conv4', 'conv4-glyphs']
+    assert r['ranking'][0]['LogME'] >= r['ranking'][1]['LogME'] and all(row['seconds'] >= 0 for row in r['ranking'])
+
+
+def test_rank_rejects_an_unknown_backbone(tmp_path):
+    data = _write_folder(tmp_path / 'train', ['a', 'b'])
+    res = tl_nb('rank', '--data', str(data), '--backbones', 'conv4', 'vit-huge', check=False)
+    assert res.returncode == 2 and "Unknown backbone 'vit-huge'" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_compare_on_your_own_folder(tmp_path):
+    data = _write_folder(tmp_path / 'mine', ['bar_left', 'bar_mid', 'bar_right'], n=10)
+    res = tl_nb('compare', '--data', str(data), '--quick', '--seeds', '0', '1', '--steps', '3', '--figure', '', cwd=tmp_path)
+    assert res.stdout.startswith('## Transfer with few labels\n\n### mine (your images)') and 'figure saved' not in res.stdout
+    assert all(f'| {name} |' in res.stdout for name in ('pixels', 'scratch', 'probe', 'finetune'))
+    assert not (tmp_path / 'tl-nb-compare.png').exists()

@@ -22,7 +22,7 @@ def test_same_seed_same_numbers_in_process_nbdev_kernel_and_cli(tmp_path):
     comparisons = compare(tasks=('digits',), quick=True, seeds=(0,), steps=3, progress=False)
     in_process = {r.name: r.test for r in comparisons[0].results}
     table = format_report(comparisons)              # what `tl-nb compare` prints without --json (one seed: no interval)
-    assert table.startswith('### digits') and '| strategy |' in table
+    assert table.startswith('## Transfer with few labels\n\n### digits') and '| strategy |' in table
     assert '1 run: no interval' in table and '± 0.0' not in table
 
     from execnb.shell import CaptureShell            # what nbdev-test runs cells with, on its own thread
@@ -34,7 +34,7 @@ def test_same_seed_same_numbers_in_process_nbdev_kernel_and_cli(tmp_path):
     NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(tmp_path)}}).execute()
     in_kernel = _result(''.join(o.get('text', '') for o in nb.cells[0].outputs))
 
-    cli = json.loads(subprocess.run([EXE, 'compare', '--quick', '--tasks', 'digits', '--seeds', '0', '--steps', '3', '--json'],
+    cli = json.loads(subprocess.run([EXE, 'compare', '--quick', '--tasks', 'digits', '--seeds', '0', '--steps', '3', '--figure', '', '--json'],
                                     capture_output=True, text=True, check=True).stdout)
     from_cli = {r['strategy']: r['test_accs'] for r in cli['tasks'][0]['results']}
 

@@ -1,4 +1,4 @@
-"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb fewshot` scores a meta-trained model on new classes from a handful of examples, `tl-nb compare` puts the strategies side by side on the embedded data.
+"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb fewshot` scores a meta-trained model on new classes from a handful of examples, `tl-nb rank` says which pretrained backbone suits your images before any training, `tl-nb compare` puts the strategies side by side on the embedded data.
 
 Docs: https://tl-nb.github.io/tl_nb/cli.html.md"""
 
@@ -13,8 +13,9 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['FEWSHOT_METHODS', 'COMPARE_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
-           'compare', 'lesson', 'format_report', 'main']
+__all__ = ['FEWSHOT_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS', 'COMPARE_TASKS',
+           'FAMILIES', 'QUICK_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
+           'rank_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -41,14 +42,14 @@ def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs'
     if labels_per_class: train = k_per_class(train, labels_per_class, seed)
     return prepare_for(backbone, train), prepare_for(backbone, val), prepare_for(backbone, held_out)
 
-def _check_writable(out: Path):
+def _check_writable(out: Path, flag: str = '--out', example: str = 'model.pt'):
     "Fail now, not after training, when `out` cannot be written."
-    if out.is_dir(): raise ValueError(f"--out {out} is a folder; give a file name, e.g. {out / 'model.pt'}.")
+    if out.is_dir(): raise ValueError(f"{flag} {out} is a folder; give a file name, e.g. {out / example}.")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out.parent).close()
     except OSError as e:
-        raise ValueError(f"cannot write --out {out} ({e.strerror}); choose a writable path.") from e
+        raise ValueError(f"cannot write {flag} {out} ({e.strerror}); choose a writable path.") from e
 
 def _check_numbers(steps: int, epochs: int | None, labels_per_class: int):
     if epochs is not None and epochs < 1: raise ValueError(f"--epochs must be at least 1, got {epochs}.")
@@ -62,7 +63,7 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     _check_numbers(steps, epochs, labels_per_class)   # the cheap checks first: they need no torch
     if out: _check_writable(Path(out))
     from torch.utils.data import DataLoader
-    from tl_nb.core import evaluate
+    from tl_nb.core import evaluate, is_main_process
     from tl_nb.finetune import STRATEGIES, transfer
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     from tl_nb.models import save_model
@@ -75,7 +76,7 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     summary = {'strategy': strategy, 'backbone': backbone, 'valid_acc': valid_acc, 'test_acc': test_acc, 'epochs': len(history),
                'steps': steps, 'train_images': len(train), 'valid_images': len(val), 'test_images': len(held_out),
                'classes': train.classes, 'seconds': round(time.perf_counter() - t0, 2), 'out': str(out) if out else None}
-    if out: save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=valid_acc, test_acc=test_acc)
+    if out and is_main_process(): save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=valid_acc, test_acc=test_acc)   # under torchrun: once
     return summary
 
 # %% ../nbs/90_cli.ipynb #17f8faf5
@@ -209,33 +210,130 @@ def adapt_folders(source, target, target_test=None, method: str = 'dann', steps:
             'source_valid_acc': accuracy(predict, valid), 'source_images': len(src), 'target_images': len(tgt),
             'channels': channels, 'steps': steps, 'out': None if out is None else str(out), 'seconds': time.perf_counter() - t0}
 
-# %% ../nbs/90_cli.ipynb #83496ccd
-COMPARE_TASKS = ('digits', 'characters-5', 'characters-1')
+# %% ../nbs/90_cli.ipynb #569c55aa
+RANK_BACKBONES = ('conv4-glyphs', 'conv4-protonet-glyphs', 'conv4')
 
-def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = None, progress: bool | None = None) -> list:
-    "The main job: pixels, scratch, probe and fine-tuning under the comparison protocol on each of `tasks` (default: all; with `quick`, the first two); a `Comparison` per task."
+def _ranking_backbone(name: str, seed: int):
+    "The body to score: pretrained weights for a `PRETRAINED` name, seeded random ones for an architecture of `BODIES`."
+    from tl_nb.core import seed_everything
+    from tl_nb.models import PRETRAINED, body, pretrained
+    if name in PRETRAINED: return pretrained(name)
+    seed_everything(seed)
+    return body(name).eval()
+
+def rank_folder(data, backbones=RANK_BACKBONES, labels_per_class: int = 0, seed: int = 0, device=None) -> dict:
+    "Each backbone's LogME and H-score on the labelled images of `data` (one sub-folder per class), best LogME first; no training."
+    from tl_nb.data import image_folder, k_per_class
+    from tl_nb.models import input_spec, prepare_for
+    from tl_nb.transferability import score_backbones
+    if not backbones: raise ValueError("--backbones needs at least one name.")
+    if labels_per_class < 0: raise ValueError(f"--labels-per-class must be 0 (all) or more, got {labels_per_class}.")
+    specs = {name: input_spec(name) for name in backbones}        # an unknown name fails here, before any image is read
+    t0, rows = time.perf_counter(), []
+    for name, spec in specs.items():
+        ds = image_folder(data, size=spec['size'], channels=spec['in_channels'])
+        if len(ds.classes) < 2:
+            raise ValueError(f"{data} has only one class ({ds.classes[0]}): scoring needs at least two class sub-folders.")
+        if labels_per_class: ds = k_per_class(ds, labels_per_class, seed)
+        rows += score_backbones(prepare_for(name, ds), {name: _ranking_backbone(name, seed)}, device=device)
+    rows.sort(key=lambda r: -r['LogME'])
+    return {'data': str(data), 'images': len(ds), 'classes': len(ds.classes), 'ranking': rows, 'seconds': time.perf_counter() - t0}
+
+# %% ../nbs/90_cli.ipynb #83496ccd
+TRANSFER_TASKS = ('digits', 'characters-5', 'characters-1')
+ADAPTATION_TASKS = ('syn-to-digits',)
+FEWSHOT_TASKS = ('characters-5-way',)
+COMPARE_TASKS = TRANSFER_TASKS + ADAPTATION_TASKS + FEWSHOT_TASKS
+FAMILIES = {**{t: 'transfer with few labels' for t in TRANSFER_TASKS}, **{t: 'domain adaptation' for t in ADAPTATION_TASKS},
+            **{t: 'few-shot' for t in FEWSHOT_TASKS}}
+QUICK_TASKS = ('digits', 'characters-5', 'syn-to-digits', 'characters-5-way')
+
+def _transfer_comparison(name: str, seeds, steps: int, quick: bool, progress, data=None):
+    "Pixels, scratch, probe and fine-tuning under the protocol on an embedded task, or on the folder `data`."
     from tl_nb.finetune import STRATEGIES as named, transfer_candidate
     from tl_nb.protocol import compare_on_task, digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
-    tasks = tasks or (COMPARE_TASKS[:2] if quick else COMPARE_TASKS)
+    grid = lambda s: named[s].grid[1:] if quick else named[s].grid      # quick: the two larger learning rates
+    trained = [transfer_candidate(s, steps=steps, grid=grid(s)) for s in ('scratch', 'probe', 'finetune')]
+    if data is not None: task, pixels = folder_task(data), linear_probe_candidate('pixels', Cs=(0.1, 1.0) if quick else (0.01, 0.1, 1.0))
+    elif name == 'digits': task, pixels = digits_task(10), linear_probe_candidate('pixels', Cs=(0.1, 1.0) if quick else (0.01, 0.1, 1.0))
+    else: task, pixels = new_characters_task(int(name.rsplit('-', 1)[1])), nearest_mean_candidate('pixels')
+    return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', progress=progress)
+
+def _adaptation_comparison(name: str, seeds, steps: int, quick: bool, progress):
+    "SynDigits -> Digits: source-only, AdaBN, DANN (and, unless `quick`, self-training and CORAL) at the chapters' default settings, and the oracle."
+    from tl_nb.adapt import CORAL, DOMAIN_TASKS, SelfTraining, SourceOnly, adabn, compare_adaptation, oracle_method, strategy_method
+    from tl_nb.dann import DANN
+    import math
+    kw, shared = dict(steps=steps, epochs=math.gcd(steps, 4), batch_size=32, progress=False), {}   # up to 4 epochs: the source-validation check points
+    methods = [strategy_method('source-only', SourceOnly, cache=shared, **kw), strategy_method('AdaBN', SourceOnly, after=adabn, cache=shared, **kw)]
+    if not quick: methods += [strategy_method('self-training', SelfTraining, **kw), strategy_method('CORAL', CORAL, [{'weight': 10.0}], **kw)]
+    methods.append(strategy_method('DANN', DANN, **kw))
+    c = compare_adaptation(DOMAIN_TASKS[name](), methods, seeds=seeds, oracle=oracle_method(**kw), progress=progress)
+    c.chosen_by = "fixed: the chapters' defaults"          # one setting each: nothing is tuned, so no rule picks anything
+    return c
+
+def _fewshot_comparison(name: str, episodes: int, progress):
+    "5-way 1- and 5-shot episodes of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4, on the shipped ProtoNet."
+    from tqdm.auto import tqdm
+    from tl_nb.core import progress_enabled
+    from tl_nb.episodes import episode_loader
+    from tl_nb.fewshot import embed, episode_accuracies, nearest_prototype
+    from tl_nb.glyphs import glyphs
+    from tl_nb.models import pretrained
+    from tl_nb.protocol import Comparison, Result
+    import torch
+    evaluation = glyphs('evaluation')
+    learners = {'pixels': torch.nn.Flatten(), 'supervised Conv-4': pretrained('conv4-glyphs'), 'ProtoNet': pretrained('conv4-protonet-glyphs')}
+    out = {shots: [] for shots in (1, 5)}
+    for learner, body in tqdm(learners.items(), desc='few-shot', unit='learner', disable=not progress_enabled(progress), leave=False):
+        t0 = time.perf_counter()
+        features = embed(body.eval(), evaluation)                # once per learner, for both shot counts
+        for shots in out:
+            accs = episode_accuracies(nearest_prototype, episode_loader(features, 5, shots, 15, episodes, seed=0))
+            out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out)))
+    return [Comparison(f'new characters, 5-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='none: shipped models')
+            for shots, results in out.items()]
+
+def folder_task(data, valid_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0):
+    "A protocol `Task` from an image folder read for the shipped backbone: a test split held out per class, the rest a pool that each seed splits into train and validation."
+    from tl_nb.protocol import Task
+    import torch
+    from tl_nb.data import ImageSet
+    train, valid, test = load_target(data, valid_fraction=valid_fraction, test_fraction=test_fraction, seed=seed)
+    pool = ImageSet(torch.cat([train.images, valid.images]), torch.cat([train.labels, valid.labels]), train.classes, Path(data).name, train.transform)
+    return Task(f'{Path(data).name} (your images)', pool, test, 0, max(1, int(valid.counts().min())))
+
+def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = None, progress: bool | None = None,
+            data=None, episodes: int | None = None) -> list:
+    "The main job: every family of the book on its embedded tasks (default: all; with `quick`, `QUICK_TASKS`), a `Comparison` per task; `data`: the transfer family on an image folder instead."
+    tasks = tuple(tasks or (('digits',) if data is not None else QUICK_TASKS if quick else COMPARE_TASKS))
     unknown = [t for t in tasks if t not in COMPARE_TASKS]
     if unknown: raise ValueError(f"Unknown tasks {unknown}; choose from {list(COMPARE_TASKS)}.")
+    if data is not None and tasks != ('digits',): raise ValueError("--data runs the transfer family on your folder: leave out --tasks.")
     seeds = list(range(3 if quick else 5) if seeds is None else seeds)
+    adapt_steps = (80 if quick else 240) if steps is None else steps      # LeNet from scratch on two domains needs more steps than transfer
     steps = (60 if quick else 80) if steps is None else steps
+    episodes = (200 if quick else 600) if episodes is None else episodes
     if not seeds: raise ValueError("--seeds needs at least one seed (5 or more for an interval worth quoting).")
     if steps < 1: raise ValueError(f"--steps must be at least 1, got {steps}.")
-    grid = lambda name: named[name].grid[1:] if quick else named[name].grid   # quick: the two larger learning rates
-    trained = lambda: [transfer_candidate(n, steps=steps, grid=grid(n)) for n in ('scratch', 'probe', 'finetune')]
-    plan = {'digits': lambda: (digits_task(10), [linear_probe_candidate('pixels', Cs=(0.1, 1.0) if quick else (0.01, 0.1, 1.0))]),
-            'characters-5': lambda: (new_characters_task(5), [nearest_mean_candidate('pixels')]),
-            'characters-1': lambda: (new_characters_task(1), [nearest_mean_candidate('pixels')])}
+    if episodes < 2: raise ValueError(f"--episodes must be at least 2, got {episodes}.")
+    from tl_nb.core import progress_enabled
     results = []
-    for name in tasks:
-        task, baselines = plan[name]()
-        results.append(compare_on_task(task, baselines + trained(), seeds=seeds, reference='scratch', progress=progress))
+    for i, name in enumerate(tasks):
+        if progress_enabled(progress): print(f"[{i + 1}/{len(tasks)}] {FAMILIES[name]}: {name}", file=sys.stderr, flush=True)
+        if FAMILIES[name] == 'domain adaptation': found = [_adaptation_comparison(name, seeds, adapt_steps, quick, progress)]
+        elif FAMILIES[name] == 'few-shot': found = _fewshot_comparison(name, episodes, progress)
+        else: found = [_transfer_comparison(name, seeds, steps, quick, progress, data)]
+        for c in found: c.family = FAMILIES[name]                # which lesson and which heading it gets
+        results += found
     return results
 
+# %% ../nbs/90_cli.ipynb #aa8d0a6c
 def lesson(c) -> str:
-    "What to conclude from one task of `compare`: does the best transfer strategy beat the tuned network trained from scratch?"
+    "What to conclude from one task of `compare`, in its family's terms: does transfer beat scratch, adaptation beat source-only, meta-learning beat a plain pretrained embedding?"
+    family = getattr(c, 'family', FAMILIES['digits'])
+    if family == 'domain adaptation': return _adaptation_lesson(c)
+    if family == 'few-shot': return _fewshot_lesson(c)
     best = c.best(exclude=('scratch', 'pixels'))
     d = c.difference(best.name, 'scratch')
     if d.n < 2: return f"One seed cannot say whether transfer pays here ({best.name} minus scratch: {d.format(sign=True)} points); run 5 seeds."
@@ -245,9 +343,52 @@ def lesson(c) -> str:
     size = 'clearly pays' if d.low >= 0.15 else 'helps'
     return f"Transfer {size} here: {best.name} beats a tuned network trained from scratch by {d.format(sign=True)} points."
 
+def _adaptation_lesson(c) -> str:
+    from tl_nb.adapt import gap_closed
+    best = c.best(exclude=('source-only', *c.bounds))
+    d = c.difference(best.name, 'source-only')
+    if d.n < 2: return f"One seed cannot say whether adaptation pays here ({best.name} minus source-only: {d.format(sign=True)} points); run 5 seeds."
+    if d.covers(0): return f"Adaptation does not pay here at these settings: the best method, {best.name}, is indistinguishable from source-only training ({d.format(sign=True)} points)."
+    if d.mean < 0: return f"Adaptation hurts here: every method trails source-only training; the best, {best.name}, by {-100 * d.mean:.1f} ± {100 * d.half_width:.1f} points."
+    share = gap_closed(c, best.name) if 'oracle' in c.bounds else float('nan')
+    gap = f" and closes {share:.0%} of the gap to the oracle trained with target labels" if share == share else ''
+    return f"Adaptation helps: {best.name} beats source-only training by {d.format(sign=True)} points{gap}, without a single target label."
+
+def _fewshot_lesson(c) -> str:
+    vs_pixels, vs_supervised = c.difference('ProtoNet', 'pixels'), c.difference('ProtoNet', 'supervised Conv-4')
+    if vs_pixels.covers(0) or vs_pixels.mean < 0: first = f"Pretrained features do not pay here: ProtoNet against the nearest prototype on pixels, {vs_pixels.format(sign=True)} points"
+    else: first = f"Pretrained features pay: ProtoNet beats the nearest prototype on pixels by {vs_pixels.format(sign=True)} points"
+    meta = ('indistinguishable from' if vs_supervised.covers(0) else 'better than' if vs_supervised.mean > 0 else 'worse than')
+    return (f"{first}; meta-learning itself is {meta} the supervised Conv-4 with the same nearest-prototype rule "
+            f"({vs_supervised.format(sign=True)} points, paired over the same episodes).")
+
 def format_report(comparisons) -> str:
-    "Markdown: per task, a heading, the protocol's table, its conclusion and the lesson."
-    return '\n\n'.join(f"### {c.task}\n\n{c.table()}\n\n{c.conclusion()} {lesson(c)}" for c in comparisons)
+    "Markdown: a heading per family, and per task the protocol's table, its conclusion and the lesson."
+    out, family = [], None
+    for c in comparisons:
+        if getattr(c, 'family', None) not in (None, family):
+            family = c.family
+            out.append(f"## {family[0].upper() + family[1:]}")
+        out.append(f"### {c.task}\n\n{c.table()}\n\n{c.conclusion()} {lesson(c)}")
+    return '\n\n'.join(out)
+
+def plot_report(comparisons, path=None):
+    "A panel per task: each strategy's mean test accuracy with its 95% interval, the reference and bounds in grey; saved to `path` when given."
+    import math
+    from matplotlib.figure import Figure                   # no pyplot: works without a display, and inside a notebook
+    cols = min(3, len(comparisons)); rows = -(-len(comparisons) // cols)
+    fig = Figure(figsize=(5.2 * cols, 2.9 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False).flatten()
+    for ax, c in zip(axes, comparisons):
+        iv = [r.interval for r in c.results]
+        ax.barh(range(len(iv)), [100 * i.mean for i in iv], xerr=[0 if math.isnan(i.half_width) else 100 * i.half_width for i in iv], capsize=3,
+                color=['0.65' if r.name == c.reference or r.name in c.bounds else 'C0' for r in c.results])
+        ax.set_yticks(range(len(iv)), [r.name for r in c.results], fontsize=8); ax.invert_yaxis()
+        ax.set(xlim=(0, 100), xlabel='test accuracy (%)'); ax.set_title(c.task, fontsize=9)
+    for ax in axes[len(comparisons):]: ax.axis('off')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    return fig
 
 # %% ../nbs/90_cli.ipynb #d3cf4438
 class _Parser(argparse.ArgumentParser):
@@ -269,16 +410,38 @@ def _transfer_strategy_names():
 
 def _cmd_compare(args):
     from tl_nb.core import default_device
+    if args.figure:
+        _check_writable(args.figure, '--figure', 'compare.png')
+        if args.figure.suffix.lower() not in ('.png', '.pdf', '.svg', '.jpg', '.jpeg'):
+            raise ValueError(f"--figure {args.figure}: give a .png, .pdf, .svg or .jpg file name.")
     t0 = time.perf_counter()
     if not args.json: print(f"tl-nb compare: {'quick, ' if args.quick else ''}device {default_device()}; progress below", file=sys.stderr)
-    report = compare(args.tasks, args.quick, args.seeds, args.steps, progress=None if not args.json else False)
+    report = compare(args.tasks, args.quick, args.seeds, args.steps, progress=None if not args.json else False, data=args.data, episodes=args.episodes)
     seconds = time.perf_counter() - t0
-    if args.json: print(json.dumps({'tasks': [{**c.to_dict(), 'lesson': lesson(c)} for c in report], 'seconds': seconds}))
-    else: print(format_report(report) + f"\n\n({seconds:.0f} s)")
+    if args.json: print(json.dumps({'tasks': [{**c.to_dict(), 'family': c.family, 'lesson': lesson(c)} for c in report], 'seconds': seconds,
+                                    'figure': str(args.figure) if args.figure else None}))
+    else: print(format_report(report) + f"\n\n({seconds:.0f} s" + (f"; figure saved to {args.figure})" if args.figure else ')'))
+    if args.figure: plot_report(report, args.figure)   # after the results are out: a failure here loses nothing
+
+def _cmd_rank(args):
+    r = rank_folder(args.data, args.backbones, args.labels_per_class, args.seed)
+    if args.json: print(json.dumps(r)); return
+    width = max(len(row['backbone']) for row in r['ranking'])
+    print(f"{'':4}{'backbone':{width}}  {'LogME':>8}  {'H-score':>8}  seconds")
+    for i, row in enumerate(r['ranking'], 1): print(f"{i:<4}{row['backbone']:{width}}  {row['LogME']:8.3f}  {row['H-score']:8.2f}  {row['seconds']:7.1f}")
+    print(f"{r['images']} images of {r['classes']} classes; a higher score predicts better transfer (a ranking on this data, not an accuracy)")
 
 def _cmd_fit(args):
-    summary = fit_folder(args.data, args.valid, args.strategy, args.backbone, args.steps, args.epochs,
-                         args.labels_per_class, args.out, args.seed, test=args.test)
+    from tl_nb.core import init_distributed, is_main_process
+    import torch.distributed as dist
+    _check_numbers(args.steps, args.epochs, args.labels_per_class)   # bad numbers fail before torch is imported
+    init_distributed()                   # launched by torchrun: join the other processes; alone: nothing to do
+    main = is_main_process()
+    try: summary = fit_folder(args.data, args.valid, args.strategy, args.backbone, args.steps, args.epochs,
+                              args.labels_per_class, args.out, args.seed, test=args.test)
+    finally:
+        if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
+    if not main: return                  # one answer, from rank 0
     if args.json: print(json.dumps(summary))
     else: print(f"{summary['strategy']} on {summary['train_images']} images: test accuracy {100 * summary['test_acc']:.1f}% "
                 f"on {summary['test_images']} held-out images (validation, which chose the epoch: {100 * summary['valid_acc']:.1f}%) "
@@ -310,11 +473,14 @@ def _cmd_fewshot(args):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog='tl-nb', description='Transfer learning experiments from the tl_nb book.')
     sub = p.add_subparsers(dest='command', required=True)
-    c = sub.add_parser('compare', help='where transfer pays: the strategies under the comparison protocol on the embedded tasks')
-    c.add_argument('--tasks', nargs='+', choices=COMPARE_TASKS, help='which tasks (default: all; with --quick, the first two)')
-    c.add_argument('--quick', action='store_true', help='3 seeds, 2 settings per grid, 60 steps (about a minute)')
+    c = sub.add_parser('compare', help="the book's main job: every family of strategies under the comparison protocol on the embedded tasks")
+    c.add_argument('--tasks', nargs='+', choices=COMPARE_TASKS, help='which tasks (default: all; with --quick: %s)' % ', '.join(QUICK_TASKS))
+    c.add_argument('--quick', action='store_true', help='3 seeds, 2 settings per grid, fewer steps, episodes and methods (about two minutes)')
     c.add_argument('--seeds', type=int, nargs='+', help='seeds to run (default: 0-4, or 0-2 with --quick)')
-    c.add_argument('--steps', type=int, help='optimisation steps per run, the same for every strategy (default: 80, or 60 with --quick)')
+    c.add_argument('--steps', type=int, help='optimisation steps per run (default: 80 for transfer and 240 for adaptation, or 60 and 80 with --quick)')
+    c.add_argument('--episodes', type=int, help='few-shot test episodes (default: 600, or 200 with --quick)')
+    c.add_argument('--data', type=Path, help='your images, one sub-folder per class: run the transfer family on them instead')
+    c.add_argument('--figure', type=lambda s: Path(s) if s else None, default=Path('tl-nb-compare.png'), help="save the results' figure here (default: %(default)s; '' for none)")
     c.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
     c.set_defaults(run=_cmd_compare)
     f = sub.add_parser('fit', help='train on an image folder (one sub-folder per class), or on the embedded digits')
@@ -359,6 +525,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument('--seed', type=int, default=0)
     a.add_argument('--json', action='store_true', help='print one JSON object: method, target_acc, seconds, ...')
     a.set_defaults(run=_cmd_adapt)
+    k = sub.add_parser('rank', help='which pretrained backbone to fine-tune: LogME and H-score of each on your labelled images, no training')
+    k.add_argument('--data', type=Path, required=True, help='labelled images, one sub-folder per class')
+    k.add_argument('--backbones', nargs='+', default=list(RANK_BACKBONES), metavar='NAME',
+                   help="pretrained: conv4-glyphs, conv4-protonet-glyphs, resnet18-imagenet (downloads); random weights: conv4, resnet8, resnet20, resnet18, lenet (default: %(default)s)")
+    k.add_argument('--labels-per-class', type=int, default=0, help='score only this many images per class (0: all)')
+    k.add_argument('--seed', type=int, default=0)
+    k.add_argument('--json', action='store_true', help='print one JSON object: the ranking with each score and the seconds')
+    k.set_defaults(run=_cmd_rank)
     return p
 
 def main(argv=None) -> int:

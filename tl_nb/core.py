@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1fe2f12f
 from __future__ import annotations
-import contextlib, math, os, pickle, random, tempfile, time
+import contextlib, math, os, pickle, random, tempfile, time, warnings
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -14,12 +14,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['default_device', 'can_scale_up', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic',
            'load_checkpoint', 'classification_loss', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy',
-           'History', 'progress_enabled', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
+           'History', 'progress_enabled', 'world', 'is_main_process', 'init_distributed', 'distributed_loader',
+           'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -278,6 +280,75 @@ def _check_optimizer_covers(opt: torch.optim.Optimizer, strategy: nn.Module):
         raise ValueError(f"The strategy's trainable parameters {missing[:3]}{'...' if len(missing) > 3 else ''} are not in the optimizer, "
                          "so they would never train: build it from [*model.parameters(), *strategy.parameters()].")
 
+# %% ../nbs/00_core.ipynb #8e61355f
+def _distributed() -> bool:
+    return torch.distributed.is_available() and torch.distributed.is_initialized()
+
+def world() -> tuple[int, int]:
+    "`(rank, world_size)` of this process: `(0, 1)` unless `torchrun` started several and `init_distributed` joined them."
+    return (torch.distributed.get_rank(), torch.distributed.get_world_size()) if _distributed() else (0, 1)
+
+def is_main_process() -> bool:
+    "True in a single process, and in the process of rank 0 among several: the one that writes checkpoints and files, logs and shows progress."
+    return world()[0] == 0
+
+def init_distributed(backend: str | None = None) -> torch.device:
+    "Join the processes `torchrun` started (it sets `RANK`, `WORLD_SIZE`, `LOCAL_RANK` and the rendezvous address); return this process's device. Without `torchrun`: `default_device()`."
+    if int(os.environ.get('WORLD_SIZE', 1)) == 1: return default_device()
+    local = int(os.environ.get('LOCAL_RANK', 0))
+    device = torch.device('cuda', local) if torch.cuda.is_available() else torch.device('cpu')   # one GPU per process
+    if device.type == 'cuda': torch.cuda.set_device(device)
+    if not _distributed(): torch.distributed.init_process_group(backend or ('nccl' if device.type == 'cuda' else 'gloo'))
+    return device
+
+def distributed_loader(ds, batch_size: int, shuffle: bool = True, seed: int = 0, **kwargs) -> DataLoader:
+    "Batches of `batch_size` items in all, shared by the processes: each loads its `batch_size / world_size` through a `DistributedSampler`. One process gets whole batches in the same order."
+    rank, size = world()
+    if batch_size % size: raise ValueError(f"batch_size={batch_size} must be a multiple of the {size} processes, so that every process takes an equal share of each batch.")
+    sampler = DistributedSampler(ds, num_replicas=size, rank=rank, shuffle=shuffle, seed=seed)
+    return DataLoader(ds, batch_size=batch_size // size, sampler=sampler, **kwargs)
+
+def unwrap(model: nn.Module) -> nn.Module:
+    "The model inside a `DistributedDataParallel` wrapper, or `model` itself."
+    return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+
+class _StrategyLoss(nn.Module):
+    "The model and its strategy as one module whose forward is the strategy's loss: what DDP wraps, so that the parameters of both are synchronised and the strategy still sees the plain model."
+    def __init__(self, model: nn.Module, strategy: nn.Module):
+        super().__init__()
+        self.model, self.strategy = model, strategy
+
+    def forward(self, batch, at):
+        return self.strategy.loss(self.model, batch, at)
+
+def _for_training(model: nn.Module, strategy: nn.Module, device: torch.device) -> Callable:
+    "`loss(batch, at)`: the strategy's loss; with several processes, through `DistributedDataParallel`, which averages the gradients of the model's and the strategy's parameters in `backward`."
+    if not _distributed() or not any(p.requires_grad for p in [*model.parameters(), *strategy.parameters()]):
+        return lambda batch, at: strategy.loss(model, batch, at)
+    # find_unused_parameters: a strategy may leave some parameters out of a step's loss (e.g. one player of a GAN)
+    return nn.parallel.DistributedDataParallel(_StrategyLoss(model, strategy), device_ids=[device.index] if device.type == 'cuda' else None,
+                                               find_unused_parameters=True)
+
+def _sync_buffers(*modules: nn.Module):
+    "Copy rank 0's buffers (BatchNorm statistics) to every process: each process updated them on its own share of the batches."
+    if _distributed():
+        for m in modules:
+            for b in m.buffers(): torch.distributed.broadcast(b, 0)
+
+def _same_on_every_process(row: dict) -> dict:
+    "Rank 0's epoch row, on every process: decisions made from it (best epoch, patience, schedules) must agree everywhere."
+    if not _distributed(): return row
+    box = [row]
+    torch.distributed.broadcast_object_list(box, src=0)
+    return box[0]
+
+def _mean_over_processes(values: dict, device: torch.device) -> dict:
+    "Each process's numbers averaged over the processes (they see equal shares): every process then logs, checks and stops on the same values."
+    if not _distributed() or not values: return values
+    t = torch.tensor(list(values.values()), dtype=torch.float64, device=device)
+    torch.distributed.all_reduce(t)
+    return dict(zip(values, (t / world()[1]).tolist()))
+
 # %% ../nbs/00_core.ipynb #e416893d
 def _loader_state(dl):
     if callable(getattr(dl, 'state_dict', None)): return dl.state_dict()
@@ -347,7 +418,9 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
     strategy = as_strategy(strategy)
     device = torch.device(device) if device else default_device()
     model.to(device); strategy.to(device)
+    model = unwrap(model)
     _check_optimizer_covers(opt, strategy)
+    step_loss = _for_training(model, strategy, device)     # several processes: through DDP, which averages the gradients
     params = [*model.parameters(), *strategy.parameters()]
     monitor = monitor or ('valid_acc' if valid_dl is not None else 'train_loss')
     mode = 'min' if 'loss' in monitor else 'max'
@@ -357,15 +430,21 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         start, history, stopped = _restore_training_state(ckpt_dir / 'last.pt', model, strategy, opt, sched, train_dl)
     best, per_epoch = history.best(monitor, mode), len(train_dl)
     total, step = epochs * per_epoch, start * per_epoch
-    bar = tqdm(range(start, start if stopped else epochs), total=epochs, initial=start, unit='epoch', disable=not progress_enabled(progress))
+    bar = tqdm(range(start, start if stopped else epochs), total=epochs, initial=start, unit='epoch',
+               disable=not progress_enabled(progress) or not is_main_process())
+    sampler = getattr(train_dl, 'sampler', None)
+    if _distributed() and not isinstance(sampler, DistributedSampler):
+        warnings.warn("Several processes train on batches that are not split between them (no DistributedSampler): every process sees the same data. "
+                      "Use distributed_loader.", stacklevel=2)
     for epoch in bar:
         t0, sums, n = time.perf_counter(), {}, 0
+        if hasattr(sampler, 'set_epoch'): sampler.set_epoch(epoch)   # a DistributedSampler's shuffle depends on the epoch
         strategy.train_mode(model)
         for batch in train_dl:
             at = Progress(epoch, step, total)
             batch = to_device(batch, device)
-            with _autocast(device, amp): terms = _loss_terms(strategy.loss(model, batch, at))
-            values = {k: v.detach().item() if isinstance(v, Tensor) else float(v) for k, v in terms.items()}
+            with _autocast(device, amp): terms = _loss_terms(step_loss(batch, at))
+            values = _mean_over_processes({k: v.detach().item() if isinstance(v, Tensor) else float(v) for k, v in terms.items()}, device)
             step += 1
             _check_finite(values['loss'], epoch + 1, step)
             opt.zero_grad(set_to_none=True)
@@ -377,6 +456,7 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
             n += 1
             if strategy.after_step(at, values): stopped = True; break
         if n == 0: raise ValueError("The training DataLoader yielded no batches: is the dataset empty, or drop_last=True with fewer samples than batch_size?")
+        _sync_buffers(model, strategy)
         row = {'epoch': epoch + 1, **{f'train_{k}': v / n for k, v in sums.items()}}
         if valid_dl is not None:
             row.update({f'valid_{k}': v for k, v in strategy.evaluate(model, valid_dl, device=device, amp=amp).items()})
@@ -385,6 +465,7 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
             if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau): sched.step(row[monitor])
             else: sched.step()
         row['seconds'] = time.perf_counter() - t0
+        row = _same_on_every_process(row)                   # rank 0's numbers decide, everywhere
         history.append(row)
         bar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k not in ('epoch', 'seconds')})
         if strategy.after_epoch(Progress(epoch, step, total), row): stopped = True
@@ -392,14 +473,15 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         if monitor in row and _improved(row[monitor], best, mode):
             best = row[monitor]
             if ckpt_dir is not None:
-                save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': epoch + 1,
+                if is_main_process(): save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': epoch + 1,
                              'monitor': monitor, 'value': best}, ckpt_dir / 'best.pt')
             elif load_best:   # no folder to write best.pt to: keep a copy in memory
                 best_state = {'model': _copy_state(model), 'strategy': _copy_state(strategy)}
-        if ckpt_dir is not None:
+        if ckpt_dir is not None and is_main_process():
             save_atomic(_training_state(model, strategy, opt, sched, train_dl, epoch + 1, history, stopped), ckpt_dir / 'last.pt')
         if stopped: break
     bar.close()
+    if _distributed() and ckpt_dir is not None: torch.distributed.barrier()   # rank 0's files are complete before anyone reads them
     if load_best and ckpt_dir is not None and (ckpt_dir / 'best.pt').exists(): best_state = load_checkpoint(ckpt_dir / 'best.pt')
     if load_best and best_state is not None:
         model.load_state_dict(best_state['model']); strategy.load_state_dict(best_state['strategy'])

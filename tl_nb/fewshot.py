@@ -17,7 +17,7 @@ from torch.func import functional_call, grad
 from torch.utils.data import Dataset
 
 from .core import Strategy, to_device, _model_device
-from .models import WEIGHTS_DIR, extract_features, load_verified, Conv4, Classifier
+from .models import PRETRAINED, WEIGHTS_DIR, extract_features, load_verified, Conv4, Classifier
 from .protocol import Interval, t_interval
 
 # %% auto #0
@@ -143,8 +143,7 @@ def task_batchnorm(model: nn.Module) -> nn.Module:
 
 # %% ../nbs/08_fewshot.ipynb #45059b5b
 META_TRAINED = {
-    'protonet': dict(file='conv4-protonet-glyphs.pt',
-                     sha256='576768d5eb984fb60affbb855f230e123e5387ce7ab7e2907d2a54a2f5618fc1', kind='body'),
+    'protonet': dict(PRETRAINED['conv4-protonet-glyphs'], kind='body'),     # also a backbone: pretrained('conv4-protonet-glyphs')
     'maml': dict(file='conv4-maml-glyphs.pt',
                  sha256='90825d6148ea0d58b89abe1fc25f8e074b9be02c64268d467d98bd7db9c51f8d', kind='classifier', ways=5, steps=3, lr=0.4),
     'reptile': dict(file='conv4-reptile-glyphs.pt',

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
-from .core import History, Progress, Strategy, as_strategy, classification_loss, evaluate, fit, seed_everything
+from .core import History, Progress, Strategy, as_strategy, classification_loss, distributed_loader, evaluate, fit, seed_everything, world
 from .data import ImageSet
 from .models import Classifier, Standardize, architecture, body as new_body, extract_features, pretrained
 from .protocol import Candidate, model_predictor
@@ -139,6 +139,13 @@ def lr_find(model: nn.Module, dl, make_opt, start_lr: float = 1e-6, end_lr: floa
 def _sgd(params, lr: float) -> torch.optim.Optimizer:
     return torch.optim.SGD(params, lr=lr, momentum=0.9)
 
+def _train_loader(ds, batch_size: int, seed: int = 0) -> DataLoader:
+    "Shuffled training batches; under `torchrun`, each process's share of every batch (`distributed_loader`), the batch rounded down to a multiple of the processes."
+    batch_size = min(batch_size, len(ds))
+    size = world()[1]
+    if size == 1: return DataLoader(ds, batch_size=batch_size, shuffle=True)
+    return distributed_loader(ds, max(size, batch_size // size * size), seed=seed)
+
 def _epochs(steps: int, batches_per_epoch: int) -> int:
     return max(1, round(steps / batches_per_epoch))
 
@@ -151,7 +158,7 @@ def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=N
 def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch_size: int = 32, device=None, features=None) -> Classifier:
     "Train `model.head` on the frozen body's `features` of `train` (computed here if not given: feature caching); the body is left untouched."
     feats, labels = features if features is not None else extract_features(model.body, train, device=device)
-    dl = DataLoader(TensorDataset(feats, labels), batch_size=min(batch_size, len(feats)), shuffle=True)
+    dl = _train_loader(TensorDataset(feats, labels), batch_size)
     fit(model.head, dl, _epochs(steps, len(dl)), _sgd(model.head.parameters(), lr), device=device, progress=False)
     return freeze_to(model, 0)
 
@@ -241,10 +248,18 @@ def _l2sp(model, run):
     return _finetune(model, run, strategy=L2SP(model, alpha=run.setting['alpha'], beta=0.01, frozen_bn=run.strategy.frozen_bn))
 
 # %% ../nbs/11_finetune.ipynb #7965f393
-def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str = 'conv4-glyphs',
+def _reinitialised(body: nn.Module) -> nn.Module:
+    "A copy of `body` with every layer's parameters drawn afresh (its architecture, none of its weights)."
+    body = copy.deepcopy(body)
+    for m in body.modules():
+        if hasattr(m, 'reset_parameters'): m.reset_parameters()
+    return body
+
+def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str | nn.Module = 'conv4-glyphs',
              steps: int = 200, batch_size: int = 32, bn: str = 'frozen', seed: int = 0,
              device=None, ckpt_dir=None, progress: bool | None = False, **setting):
-    "Train the named `strategy` (a key of `STRATEGIES`) on `train` for about `steps` steps with `setting` (default: the strategy's); return `(model, history)`."
+    """Train the named `strategy` (a key of `STRATEGIES`) on `train` for about `steps` steps with `setting` (default: the strategy's); return `(model, history)`.
+    `backbone` is a name (`PRETRAINED`, `BODIES`) or any body module mapping images to feature vectors; a module is copied, never changed."""
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     if bn not in ('frozen', 'train'): raise ValueError(f"bn must be 'frozen' or 'train', not {bn!r}.")
     named = STRATEGIES[strategy]
@@ -254,13 +269,13 @@ def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, back
     n_classes, channels = len(train.classes), train.shape[0]
     features = None
     if named.pretrained:
-        body = pretrained(backbone, channels)
+        body = pretrained(backbone, channels) if isinstance(backbone, str) else copy.deepcopy(backbone)
         features = extract_features(body, train, device=device)      # once: for the head's scaling and for a probe
         model = Classifier(body, standardized_head(body, train, n_classes, features=features))
     else:
-        body = new_body(architecture(backbone), channels)
+        body = new_body(architecture(backbone), channels) if isinstance(backbone, str) else _reinitialised(backbone)
         model = Classifier(body, nn.Linear(body.out_features, n_classes))
-    run = TransferRun(train, DataLoader(train, batch_size=min(batch_size, len(train)), shuffle=True), steps, {**named.default, **setting},
+    run = TransferRun(train, _train_loader(train, batch_size, seed), steps, {**named.default, **setting},
                       batch_size, Strategy(frozen_bn=bn == 'frozen'), device,
                       dict(valid_dl=DataLoader(valid, batch_size=512) if valid is not None else None, device=device,
                            ckpt_dir=ckpt_dir, progress=progress, load_best=valid is not None, clip_grad=5.0), features)

@@ -147,6 +147,8 @@ WEIGHTS_DIR = Path(str(importlib.resources.files('tl_nb'))) / 'weights'
 PRETRAINED = {
     'conv4-glyphs': dict(arch='conv4', in_channels=1, size=28, ink='light-on-dark', file='conv4-glyphs.pt',
                          sha256='cb8709c6b217fa4664f78722cf60162130e313254d6a0a511a336b8e8958d2b7'),
+    'conv4-protonet-glyphs': dict(arch='conv4', in_channels=1, size=28, ink='light-on-dark', file='conv4-protonet-glyphs.pt',
+                                  sha256='576768d5eb984fb60affbb855f230e123e5387ce7ab7e2907d2a54a2f5618fc1'),   # meta-trained (Prototypical Networks chapter)
     'resnet18-imagenet': dict(arch='resnet18', in_channels=3, size=224, torchvision='IMAGENET1K_V1',
                               normalize=([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])),
 }
@@ -171,7 +173,7 @@ def load_verified(path, sha256: str) -> dict:
     return load_checkpoint(path)
 
 def pretrained(name: str, in_channels: int | None = None) -> nn.Module:
-    "A backbone body with pretrained weights: shipped with tl_nb (`conv4-glyphs`) or from torchvision (`resnet18-imagenet`)."
+    "A backbone body with pretrained weights: shipped with tl_nb (`conv4-glyphs`, `conv4-protonet-glyphs`) or from torchvision (`resnet18-imagenet`)."
     if name not in PRETRAINED: raise ValueError(f"Unknown pretrained body {name!r}; choose from {list(PRETRAINED)}.")
     spec = PRETRAINED[name]
     if 'torchvision' in spec: return resnet18_body(spec['torchvision'], in_channels or spec['in_channels'])
