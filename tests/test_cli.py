@@ -14,18 +14,20 @@ def tl_nb(*args, check=True, cwd=None):
     return subprocess.run([EXE, *args], capture_output=True, text=True, check=check, timeout=600, cwd=cwd)
 
 
-def test_compare_json(tmp_path):
+def test_compare_json_on_your_own_folder(tmp_path):
+    data = _write_folder(tmp_path / 'mine', ['bar_left', 'bar_mid', 'bar_right'], n=10)
     figure = tmp_path / 'compare.png'
-    report = json.loads(tl_nb('compare', '--tasks', 'digits', '--quick', '--steps', '5', '--seeds', '0', '1', '--figure', str(figure), '--json').stdout)
+    report = json.loads(tl_nb('compare', '--data', str(data), '--quick', '--steps', '3', '--seeds', '0', '1', '--figure', str(figure), '--json',
+                              cwd=tmp_path).stdout)
     task, = report['tasks']
-    assert report['figure'] == str(figure) and figure.stat().st_size > 1000 and task['family'] == 'transfer with few labels'
+    assert report['figure'] == str(figure) and figure.stat().st_size > 1000 and not (tmp_path / 'tl-nb-compare.png').exists()
+    assert task['family'] == 'transfer with few labels' and task['task'] == 'mine (your images)'
     rows = {r['strategy']: r for r in task['results']}
     assert set(rows) == {'pixels', 'scratch', 'probe', 'finetune'}
-    assert rows['pixels']['test_acc'] > 0.8     # a linear model on pixels is strong on digits
     for r in rows.values():
         assert len(r['test_accs']) == 2 and r['test_acc_ci95'] is not None and r['seconds'] >= 0 and r['setting']
     assert set(rows['probe']['minus_scratch']) == {'mean', 'ci95', 'indistinguishable'}
-    assert task['lesson'].startswith('Transfer') and 'digits' in task['conclusion']
+    assert task['lesson'].startswith('Transfer') and 'mine' in task['conclusion']
 
 
 @pytest.mark.parametrize('args, match', [(['--tasks', 'magic'], 'invalid choice'), (['--steps', '0'], '--steps must be at least 1'),
@@ -221,11 +223,3 @@ def test_rank_rejects_an_unknown_backbone(tmp_path):
     data = _write_folder(tmp_path / 'train', ['a', 'b'])
     res = tl_nb('rank', '--data', str(data), '--backbones', 'conv4', 'vit-huge', check=False)
     assert res.returncode == 2 and "Unknown backbone 'vit-huge'" in res.stderr and len(res.stderr.strip().splitlines()) == 1
-
-
-def test_compare_on_your_own_folder(tmp_path):
-    data = _write_folder(tmp_path / 'mine', ['bar_left', 'bar_mid', 'bar_right'], n=10)
-    res = tl_nb('compare', '--data', str(data), '--quick', '--seeds', '0', '1', '--steps', '3', '--figure', '', cwd=tmp_path)
-    assert res.stdout.startswith('## Transfer with few labels\n\n### mine (your images)') and 'figure saved' not in res.stdout
-    assert all(f'| {name} |' in res.stdout for name in ('pixels', 'scratch', 'probe', 'finetune'))
-    assert not (tmp_path / 'tl-nb-compare.png').exists()
