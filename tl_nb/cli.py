@@ -214,28 +214,33 @@ def adapt_folders(source, target, target_test=None, method: str = 'dann', steps:
 RANK_BACKBONES = ('conv4-glyphs', 'conv4-protonet-glyphs', 'conv4')
 
 def _ranking_backbone(name: str, seed: int):
-    "The body to score: pretrained weights for a `PRETRAINED` name, seeded random ones for an architecture of `BODIES`."
+    "`(body, read)`: the body to score (shipped or hub weights, or seeded random ones for `BODIES`) and how to read a folder for it."
     from tl_nb.core import seed_everything
-    from tl_nb.models import PRETRAINED, body, pretrained
-    if name in PRETRAINED: return pretrained(name)
+    from tl_nb.data import image_folder
+    from tl_nb.models import PRETRAINED, body, input_spec, pretrained, prepare_for
+    if ':' in name:                        # a hub model ('timm:resnet18'): its body resizes and normalises by itself
+        from tl_nb.hubs import from_hub
+        net = from_hub(name).body.eval()
+        return net, lambda data: image_folder(data, size=net.size, channels=net.in_channels)
+    spec = input_spec(name)                # an unknown name fails here, before any image is read
     seed_everything(seed)
-    return body(name).eval()
+    net = pretrained(name) if name in PRETRAINED else body(name).eval()
+    return net, lambda data: prepare_for(name, image_folder(data, size=spec['size'], channels=spec['in_channels']))
 
 def rank_folder(data, backbones=RANK_BACKBONES, labels_per_class: int = 0, seed: int = 0, device=None) -> dict:
-    "Each backbone's LogME and H-score on the labelled images of `data` (one sub-folder per class), best LogME first; no training."
-    from tl_nb.data import image_folder, k_per_class
-    from tl_nb.models import input_spec, prepare_for
+    "Each backbone's LogME and H-score on the labelled images of `data` (one sub-folder per class), best LogME first; no training.\n    A backbone is a name of `PRETRAINED` or `BODIES`, or a hub model (`'timm:resnet18'`, `'torchvision:...'`, `'hf:...'`: see `tl_nb.hubs`)."
+    from tl_nb.data import k_per_class
     from tl_nb.transferability import score_backbones
     if not backbones: raise ValueError("--backbones needs at least one name.")
     if labels_per_class < 0: raise ValueError(f"--labels-per-class must be 0 (all) or more, got {labels_per_class}.")
-    specs = {name: input_spec(name) for name in backbones}        # an unknown name fails here, before any image is read
+    bodies = {name: _ranking_backbone(name, seed) for name in backbones}   # a bad name fails before any image is read
     t0, rows = time.perf_counter(), []
-    for name, spec in specs.items():
-        ds = image_folder(data, size=spec['size'], channels=spec['in_channels'])
+    for name, (net, read) in bodies.items():
+        ds = read(data)
         if len(ds.classes) < 2:
             raise ValueError(f"{data} has only one class ({ds.classes[0]}): scoring needs at least two class sub-folders.")
         if labels_per_class: ds = k_per_class(ds, labels_per_class, seed)
-        rows += score_backbones(prepare_for(name, ds), {name: _ranking_backbone(name, seed)}, device=device)
+        rows += score_backbones(ds, {name: net}, device=device)
     rows.sort(key=lambda r: -r['LogME'])
     return {'data': str(data), 'images': len(ds), 'classes': len(ds.classes), 'ranking': rows, 'seconds': time.perf_counter() - t0}
 
@@ -531,7 +536,7 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser('rank', help='which pretrained backbone to fine-tune: LogME and H-score of each on your labelled images, no training')
     k.add_argument('--data', type=Path, required=True, help='labelled images, one sub-folder per class')
     k.add_argument('--backbones', nargs='+', default=list(RANK_BACKBONES), metavar='NAME',
-                   help="pretrained: conv4-glyphs, conv4-protonet-glyphs, resnet18-imagenet (downloads); random weights: conv4, resnet8, resnet20, resnet18, lenet (default: %(default)s)")
+                   help="pretrained: conv4-glyphs, conv4-protonet-glyphs, resnet18-imagenet (downloads); random weights: conv4, resnet8, resnet20, resnet18, lenet; hub models (download): timm:NAME, torchvision:NAME, hf:ORG/NAME (default: %(default)s)")
     k.add_argument('--labels-per-class', type=int, default=0, help='score only this many images per class (0: all)')
     k.add_argument('--seed', type=int, default=0)
     k.add_argument('--json', action='store_true', help='print one JSON object: the ranking with each score and the seconds')

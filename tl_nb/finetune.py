@@ -37,7 +37,8 @@ def unfreeze(module: nn.Module) -> nn.Module:
     return module.requires_grad_(True)
 
 def body_blocks(model: Classifier) -> list[nn.Module]:
-    "The body's blocks in order, input first (pooling and flattening layers, which have no parameters, left out)."
+    "The body's blocks in order, input first: its `blocks()` if it defines them (a hub model's stages), else its children with parameters."
+    if callable(getattr(type(model.body), 'blocks', None)): return model.body.blocks()   # a method, not a submodule named `blocks`
     return [m for m in model.body.children() if any(True for _ in m.parameters())]
 
 def freeze_to(model: Classifier, trainable_blocks: int) -> Classifier:
