@@ -1,4 +1,4 @@
-"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb fewshot` scores a meta-trained model on new classes from a handful of examples, `tl-nb rank` says which pretrained backbone suits your images before any training, `tl-nb compare` puts the strategies side by side on the embedded data.
+"""Transfer learning from a shell: `tl-nb fit` trains on your own folder of images, `tl-nb predict` classifies new images with the saved model, `tl-nb fewshot` scores a meta-trained model on new classes from a handful of examples, `tl-nb rank` says which pretrained backbone suits your images before any training, `tl-nb advise` which family of strategies, `tl-nb compare` puts the strategies side by side on the embedded data.
 
 Docs: https://tl-nb.github.io/tl_nb/cli.html.md"""
 
@@ -15,7 +15,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['FEWSHOT_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS', 'COMPARE_TASKS',
            'FAMILIES', 'QUICK_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
-           'rank_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'plot_report', 'main']
+           'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -244,6 +244,34 @@ def rank_folder(data, backbones=RANK_BACKBONES, labels_per_class: int = 0, seed:
     rows.sort(key=lambda r: -r['LogME'])
     return {'data': str(data), 'images': len(ds), 'classes': len(ds.classes), 'ranking': rows, 'seconds': time.perf_counter() - t0}
 
+# %% ../nbs/90_cli.ipynb #70155eeb
+def _advice_command(advice, data, target) -> str:
+    "The tl-nb command that carries out `advice` on the folders (empty when no command does)."
+    s = advice.signals
+    if advice.strategy in ('adabn', 'coral'): return f"tl-nb adapt --source {data} --target {target} --method {advice.strategy} --out adapted.pt"
+    if advice.strategy == 'prototypes':       # scores the shipped ProtoNet on episodes of your classes: needs a query image per class
+        return f"tl-nb fewshot --data {data} --ways {min(s.classes, 5)} --shots 1 --queries {s.labels_per_class - 1}" if s.labels_per_class > 1 else ''
+    return f"tl-nb fit --data {data} --strategy {advice.strategy} --out model.pt"
+
+def advise_folder(data, target=None, backbones=('conv4-glyphs', 'conv4-protonet-glyphs'), seed: int = 0, device=None) -> dict:
+    "The strategy advisor on the labelled images of `data` (one sub-folder per class) and the unlabelled ones under `target`: the advice, its signals, the next command."
+    import torch
+    from tl_nb.advise import advise
+    from tl_nb.data import ImageSet, image_files, image_folder, load_images
+    from tl_nb.models import input_spec
+    if not backbones: raise ValueError("--backbones needs at least one name.")
+    specs = {(input_spec(b)['size'], input_spec(b)['in_channels']) for b in backbones}     # an unknown name fails here
+    if len(specs) > 1: raise ValueError(f"--backbones {' '.join(backbones)} expect different image sizes or channels; advise with one kind at a time.")
+    (size, channels), t0 = specs.pop(), time.perf_counter()
+    ds = image_folder(data, size=size, channels=channels)
+    tgt = None
+    if target is not None:
+        images = load_images(image_files(target), size=size, channels=channels)
+        tgt = ImageSet(images, torch.zeros(len(images), dtype=torch.long), ds.classes, name=Path(target).name)   # labels unknown: never read
+    advice = advise(ds, tgt, tuple(backbones), device, seed)
+    advice.command = _advice_command(advice, data, target)
+    return {'data': str(data), 'target': None if target is None else str(target), **advice.to_dict(), 'seconds': time.perf_counter() - t0}
+
 # %% ../nbs/90_cli.ipynb #83496ccd
 TRANSFER_TASKS = ('digits', 'characters-5', 'characters-1')
 ADAPTATION_TASKS = ('syn-to-digits',)
@@ -439,6 +467,17 @@ def _cmd_rank(args):
     for i, row in enumerate(r['ranking'], 1): print(f"{i:<4}{row['backbone']:{width}}  {row['LogME']:8.3f}  {row['H-score']:8.2f}  {row['seconds']:7.1f}")
     print(f"{r['images']} images of {r['classes']} classes; a higher score predicts better transfer (a ranking on this data, not an accuracy)")
 
+def _cmd_advise(args):
+    r = advise_folder(args.data, args.target, args.backbones, args.seed)
+    if args.json: print(json.dumps(r)); return
+    s = r['signals']
+    print(f"{r['family']}: {r['strategy']} (rule {r['rule']})\n{r['why']}")
+    signals = [f"{s['classes']} classes, {s['labels_per_class']} labels in the smallest", f"best backbone {s['backbone']} (LogME {s['logme'][s['backbone']]:.3f})"]
+    if s['feature_loo'] is not None: signals.append(f"leave-one-out {100 * s['feature_loo']:.1f}% on its features vs {100 * s['pixel_loo']:.1f}% on pixels")
+    if s['a_distance'] is not None: signals.append(f"proxy A-distance to the target {s['a_distance']:.2f}")
+    print('signals: ' + '; '.join(signals))
+    if r['command']: print(f"next: {r['command']}")
+
 def _cmd_fit(args):
     from tl_nb.core import init_distributed, is_main_process
     import torch.distributed as dist
@@ -541,6 +580,14 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument('--seed', type=int, default=0)
     k.add_argument('--json', action='store_true', help='print one JSON object: the ranking with each score and the seconds')
     k.set_defaults(run=_cmd_rank)
+    v = sub.add_parser('advise', help='which family of strategies suits your images: four measured signals, four plain rules, the next command; no training')
+    v.add_argument('--data', type=Path, required=True, help='labelled images, one sub-folder per class')
+    v.add_argument('--target', type=Path, help='unlabelled images where the model will be used (sub-folders, if any, are ignored): checks for a shift')
+    v.add_argument('--backbones', nargs='+', default=['conv4-glyphs', 'conv4-protonet-glyphs'], metavar='NAME',
+                   help='pretrained candidates of one input size (default: %(default)s)')
+    v.add_argument('--seed', type=int, default=0)
+    v.add_argument('--json', action='store_true', help='print one JSON object: strategy, family, rule, why, signals, command, seconds')
+    v.set_defaults(run=_cmd_advise)
     return p
 
 def main(argv=None) -> int:

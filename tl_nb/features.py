@@ -15,7 +15,7 @@ from .core import fit, evaluate, seed_everything
 from .models import extract_features
 
 # %% auto #0
-__all__ = ['cache_features', 'NearestClassMean', 'knn_predict', 'train_linear_head', 'TruncatedBody']
+__all__ = ['cache_features', 'NearestClassMean', 'knn_predict', 'train_linear_head']
 
 # %% ../nbs/10_features.ipynb #74d17908
 def cache_features(body: nn.Module, ds, batch_size: int = 512, device=None) -> TensorDataset:
@@ -66,9 +66,4 @@ def train_linear_head(feats: Tensor, labels: Tensor, n_classes: int, epochs: int
     return head
 
 # %% ../nbs/10_features.ipynb #945e577c
-class TruncatedBody(nn.Sequential):
-    "The first `depth` blocks of a sequential `body`, followed by global average pooling to a feature vector."
-    def __init__(self, body: nn.Sequential, depth: int):
-        blocks = [m for m in body if not isinstance(m, (nn.AdaptiveAvgPool2d, nn.Flatten))]
-        if not 1 <= depth <= len(blocks): raise ValueError(f"depth must be between 1 and {len(blocks)}, got {depth}.")
-        super().__init__(*blocks[:depth], nn.AdaptiveAvgPool2d(1), nn.Flatten())
+from .models import TruncatedBody   # defined in Models, where every chapter can use it; imported here for this chapter's readers

@@ -18,8 +18,8 @@ from .core import default_device, load_checkpoint, save_atomic
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
            'SmallResNet', 'LeNet', 'TorchvisionBody', 'resnet18_body', 'body', 'sha256_of', 'load_verified',
-           'pretrained', 'extract_features', 'predict_labels', 'input_spec', 'prepare_for', 'Standardize',
-           'architecture', 'save_model', 'load_model']
+           'pretrained', 'extract_features', 'predict_labels', 'TruncatedBody', 'input_spec', 'prepare_for',
+           'Standardize', 'architecture', 'save_model', 'load_model']
 
 # %% ../nbs/02_models.ipynb #a9cd78fe
 class Classifier(nn.Module):
@@ -205,6 +205,14 @@ def predict_labels(model: nn.Module, ds, batch_size: int = 512, device=None) -> 
     preds = torch.cat([model(x.to(device)).argmax(1).cpu() for x, _ in DataLoader(ds, batch_size=batch_size)])
     model.train(was_training)
     return preds
+
+# %% ../nbs/02_models.ipynb #c6b0a612
+class TruncatedBody(nn.Sequential):
+    "The first `depth` blocks of a sequential `body`, followed by global average pooling to a feature vector."
+    def __init__(self, body: nn.Sequential, depth: int):
+        blocks = [m for m in body if not isinstance(m, (nn.AdaptiveAvgPool2d, nn.Flatten))]
+        if not 1 <= depth <= len(blocks): raise ValueError(f"depth must be between 1 and {len(blocks)}, got {depth}.")
+        super().__init__(*blocks[:depth], nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
 # %% ../nbs/02_models.ipynb #21f39389
 def input_spec(backbone: str) -> dict:

@@ -43,7 +43,9 @@ class Interval:
 
     def format(self, scale: float = 100, digits: int = 1, sign: bool = False) -> str:
         "`mean ± half-width`, scaled (by default to percent, or points for a difference); one run says so instead."
-        mean = f"{scale * self.mean:{'+' if sign else ''}.{digits}f}"
+        m = scale * self.mean
+        if abs(m) < 0.5 * 10 ** -digits: m = 0.0           # no '-0.0': a mean that rounds to zero prints as zero
+        mean = f"{m:{'+' if sign else ''}.{digits}f}"
         return mean + (f' ± {scale * self.half_width:.{digits}f}' if self.n > 1 else ' (1 run: no interval)')
 
     def __str__(self): return self.format()
