@@ -246,12 +246,16 @@ def rank_folder(data, backbones=RANK_BACKBONES, labels_per_class: int = 0, seed:
 
 # %% ../nbs/90_cli.ipynb #70155eeb
 def _advice_command(advice, data, target) -> str:
-    "The tl-nb command that carries out `advice` on the folders (empty when no command does)."
-    s = advice.signals
-    if advice.strategy in ('adabn', 'coral'): return f"tl-nb adapt --source {data} --target {target} --method {advice.strategy} --out adapted.pt"
-    if advice.strategy == 'prototypes':       # scores the shipped ProtoNet on episodes of your classes: needs a query image per class
-        return f"tl-nb fewshot --data {data} --ways {min(s.classes, 5)} --shots 1 --queries {s.labels_per_class - 1}" if s.labels_per_class > 1 else ''
-    return f"tl-nb fit --data {data} --strategy {advice.strategy} --out model.pt"
+    "The tl-nb command that carries out `advice` on the folders; empty when the folders are too small for it (the advice still holds)."
+    import shlex
+    s, q = advice.signals, lambda p: shlex.quote(str(p))
+    if advice.strategy in ('adabn', 'coral'):
+        return f"tl-nb adapt --source {q(data)} --target {q(target)} --method {advice.strategy} --out adapted.pt" if s.labels_per_class >= 2 else ''
+    if advice.strategy == 'prototypes':     # estimates, on episodes of your classes, how well the shipped ProtoNet's prototypes do
+        k = s.labels_per_class
+        return f"tl-nb fewshot --data {q(data)} --ways {min(s.classes, 5)} --shots {k - 1} --queries 1" if k >= 2 else ''
+    if s.labels_per_class < 3: return ''    # tl-nb fit carves a validation and a test image from every class
+    return f"tl-nb fit --data {q(data)} --strategy {advice.strategy} --backbone {s.backbone} --out model.pt"
 
 def advise_folder(data, target=None, backbones=('conv4-glyphs', 'conv4-protonet-glyphs'), seed: int = 0, device=None) -> dict:
     "The strategy advisor on the labelled images of `data` (one sub-folder per class) and the unlabelled ones under `target`: the advice, its signals, the next command."
