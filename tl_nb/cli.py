@@ -306,7 +306,7 @@ def _adaptation_comparison(name: str, seeds, steps: int, quick: bool, progress):
     if not quick: methods += [strategy_method('self-training', SelfTraining, **kw), strategy_method('CORAL', CORAL, [{'weight': 10.0}], **kw)]
     methods.append(strategy_method('DANN', DANN, **kw))
     c = compare_adaptation(DOMAIN_TASKS[name](), methods, seeds=seeds, oracle=oracle_method(**kw), progress=progress)
-    c.chosen_by = "fixed: the chapters' defaults"          # one setting each: nothing is tuned, so no rule picks anything
+    c.chosen_by = "once for all: the chapters' defaults"          # one setting each: nothing is tuned, so no rule picks anything
     return c
 
 def _fewshot_comparison(name: str, episodes: int, progress):
@@ -331,7 +331,7 @@ def _fewshot_comparison(name: str, episodes: int, progress):
         for shots in out:
             accs = episode_accuracies(nearest_prototype, episode_loader(features, 5, shots, 15, episodes, seed=0))
             out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out)))
-    return [Comparison(f'new characters, 5-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='none: shipped models')
+    return [Comparison(f'new characters, 5-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='in pretraining: the shipped models')
             for shots, results in out.items()]
 
 def folder_task(data, valid_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0):
