@@ -17,8 +17,8 @@ from .models import PRETRAINED, extract_features, pretrained, prepare_for
 from .transferability import logme
 
 # %% auto #0
-__all__ = ['SHIFT_A_DISTANCE', 'EPISODE_SHOTS', 'EPISODE_WAYS', 'FEW_LABELS', 'MIN_GAIN', 'loo_nearest_mean', 'Signals', 'Advice',
-           'recommend', 'measure', 'advise']
+__all__ = ['SHIFT_A_DISTANCE', 'EPISODE_SHOTS', 'EPISODE_WAYS', 'FEW_LABELS', 'SHIPPED_BACKBONES', 'MIN_GAIN', 'loo_nearest_mean',
+           'Signals', 'Advice', 'recommend', 'measure', 'advise']
 
 # %% ../nbs/42_advise.ipynb #5d716952
 def loo_nearest_mean(features: Tensor, labels: Tensor) -> Tensor:
@@ -39,6 +39,7 @@ def loo_nearest_mean(features: Tensor, labels: Tensor) -> Tensor:
 SHIFT_A_DISTANCE = 1.0       # rule 1: a domain classifier right on >= 75% of held-out images
 EPISODE_SHOTS, EPISODE_WAYS = 5, 20    # rule 2: at most 5 labels per class and at most 20 classes
 FEW_LABELS = 20              # rules 3 and 4: fewer than 20 labels per class is "few"
+SHIPPED_BACKBONES = ('conv4-glyphs', 'conv4-protonet-glyphs')   # the default candidates: both ship with tl_nb
 MIN_GAIN = 0.02              # "transfers": features beat pixels by 2 points or more, and by more than two standard errors
 
 @dataclass
@@ -111,7 +112,7 @@ def _pixels(ds: ImageSet) -> Tensor:
     x, _ = next(iter(torch.utils.data.DataLoader(ds, batch_size=len(ds))))   # through the set's transform, as the backbone sees it
     return x.flatten(1)
 
-def measure(data: ImageSet, target: ImageSet | None = None, backbones=('conv4-glyphs', 'conv4-protonet-glyphs'), device=None, seed: int = 0) -> Signals:
+def measure(data: ImageSet, target: ImageSet | None = None, backbones=SHIPPED_BACKBONES, device=None, seed: int = 0) -> Signals:
     """The advisor's signals on labelled `data` (and an unlabelled `target`). `backbones`: names of `PRETRAINED` (data converted with `prepare_for`),
     or a dict of name -> body module that takes `data` as it is (a `HubBody`, say). Pixels are the images as the best backbone receives them;
     `seed` draws the subsample of the shift check."""
@@ -124,14 +125,15 @@ def measure(data: ImageSet, target: ImageSet | None = None, backbones=('conv4-gl
         unknown = [b for b in backbones if b not in PRETRAINED]
         if unknown: raise ValueError(f"Unknown backbones {unknown}: give names of PRETRAINED {list(PRETRAINED)}, or a dict of name -> body module.")
         bodies, ready = {b: pretrained(b) for b in backbones}, prepare_for
+    prepared = {name: ready(name, data) for name in bodies}      # each backbone's view of the data, made once
     scores, feats = {}, {}
     for name, body in bodies.items():
-        feats[name], labels = extract_features(body, ready(name, data), device=device)
+        feats[name], labels = extract_features(body, prepared[name], device=device)
         scores[name] = logme(feats[name], labels)
     best = max(scores, key=scores.get)
     s = Signals(len(counts), int(counts.min()), best, scores, has_batchnorm=_has_batchnorm(bodies[best]))
     if counts.min() >= 2:
-        on_features, on_pixels = loo_nearest_mean(feats[best], labels), loo_nearest_mean(_pixels(ready(best, data)), labels)
+        on_features, on_pixels = loo_nearest_mean(feats[best], labels), loo_nearest_mean(_pixels(prepared[best]), labels)
         d = on_features - on_pixels
         s.feature_loo, s.pixel_loo, s.gain_se = on_features.mean().item(), on_pixels.mean().item(), (d.std() / math.sqrt(len(d))).item()
     if target is not None:
@@ -140,6 +142,6 @@ def measure(data: ImageSet, target: ImageSet | None = None, backbones=('conv4-gl
         s.a_distance = proxy_a_distance(feats[best].numpy(), extract_features(bodies[best], ready(best, target), device=device)[0].numpy(), seed=seed)
     return s
 
-def advise(data: ImageSet, target: ImageSet | None = None, backbones=('conv4-glyphs', 'conv4-protonet-glyphs'), device=None, seed: int = 0) -> Advice:
+def advise(data: ImageSet, target: ImageSet | None = None, backbones=SHIPPED_BACKBONES, device=None, seed: int = 0) -> Advice:
     "`recommend(measure(...))`: the advisor's recommendation for labelled `data` (and an unlabelled `target`), with its reasons."
     return recommend(measure(data, target, backbones, device, seed))

@@ -257,12 +257,13 @@ def _advice_command(advice, data, target) -> str:
     if s.labels_per_class < 3: return ''    # tl-nb fit carves a validation and a test image from every class
     return f"tl-nb fit --data {q(data)} --strategy {advice.strategy} --backbone {s.backbone} --out model.pt"
 
-def advise_folder(data, target=None, backbones=('conv4-glyphs', 'conv4-protonet-glyphs'), seed: int = 0, device=None) -> dict:
-    "The strategy advisor on the labelled images of `data` (one sub-folder per class) and the unlabelled ones under `target`: the advice, its signals, the next command."
+def advise_folder(data, target=None, backbones=None, seed: int = 0, device=None) -> dict:
+    "The strategy advisor on the labelled images of `data` (one sub-folder per class) and the unlabelled ones under `target`: the advice, its signals, the next command (`backbones`: default the shipped ones)."
     import torch
-    from tl_nb.advise import advise
+    from tl_nb.advise import SHIPPED_BACKBONES, advise
     from tl_nb.data import ImageSet, image_files, image_folder, load_images
     from tl_nb.models import input_spec
+    if backbones is None: backbones = SHIPPED_BACKBONES
     if not backbones: raise ValueError("--backbones needs at least one name.")
     specs = {(input_spec(b)['size'], input_spec(b)['in_channels']) for b in backbones}     # an unknown name fails here
     if len(specs) > 1: raise ValueError(f"--backbones {' '.join(backbones)} expect different image sizes or channels; advise with one kind at a time.")
@@ -587,8 +588,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser('advise', help='which family of strategies suits your images: four measured signals, four plain rules, the next command; no training')
     v.add_argument('--data', type=Path, required=True, help='labelled images, one sub-folder per class')
     v.add_argument('--target', type=Path, help='unlabelled images where the model will be used (sub-folders, if any, are ignored): checks for a shift')
-    v.add_argument('--backbones', nargs='+', default=['conv4-glyphs', 'conv4-protonet-glyphs'], metavar='NAME',
-                   help='pretrained candidates of one input size (default: %(default)s)')
+    v.add_argument('--backbones', nargs='+', metavar='NAME',
+                   help="pretrained candidates of one input size (default: the shipped ones, conv4-glyphs and conv4-protonet-glyphs)")
     v.add_argument('--seed', type=int, default=0)
     v.add_argument('--json', action='store_true', help='print one JSON object: strategy, family, rule, why, signals, command, seconds')
     v.set_defaults(run=_cmd_advise)
