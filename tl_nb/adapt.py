@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/adapt.html.md"""
 
 # %% ../nbs/09_adapt.ipynb #19b00f89
 from __future__ import annotations
-import copy, math, time
+import copy, dataclasses, math, time
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
@@ -21,26 +21,32 @@ from .core import History, PairedLoader, Progress, Strategy, fit, progress_enabl
 from .data import ImageSet, digits, digits_m
 from .glyphs import syn_digits
 from .models import Classifier, LeNet, extract_features, predict_labels
-from .protocol import Comparison, Result, _setting, accuracy, model_predictor, per_class_split
+from .protocol import (Budget, Candidate, Comparison, Fitted, Interval, Result, _setting, accuracy, as_fitted, compare_on_task, model_predictor,
+                            paired_difference, per_class_split)
 
 # %% auto #0
-__all__ = ['DOMAIN_TASKS', 'SELECTION_RULES', 'ADAPTATION_METHODS', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m',
-           'no_shift', 'lenet_classifier', 'paired_loader', 'annealed_lr', 'fit_adaptation', 'SourceOnly', 'adabn',
+__all__ = ['SELECTION_RULES', 'DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION_METHODS', 'ADAPTATION_GRIDS', 'ADAPTATION_LIMITS',
+           'DomainTask', 'syn_to_digits', 'digits_to_digits_m', 'no_shift', 'lenet_classifier', 'Unlabelled',
+           'paired_loader', 'annealed_lr', 'fit_adaptation', 'validations', 'SourceOnly', 'adabn',
            'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL', 'balanced_domains', 'domain_classifier',
            'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains', 'density_ratio', 'dev_risk',
-           'estimated_target_accuracy', 'Method', 'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning',
-           'compare_adaptation', 'gap_closed', 'tuning_table', 'adaptation_method']
+           'estimated_target_accuracy', 'Method', 'LabelFreeValidation', 'strategy_method', 'baseline_methods',
+           'oracle_method', 'Tuning', 'compare_adaptation', 'gap_closed', 'tuning_table', 'rule_record', 'rule_table',
+           'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
+SELECTION_RULES = ('source', 'iwv', 'dev')      # how settings are chosen without target labels: see `estimated_target_accuracy`
+
 @dataclass
 class DomainTask:
-    "Labelled `source`, unlabelled `target` (its labels are read only by the oracle), `target_test` used once; validation is carved from the source."
+    "Labelled `source`, unlabelled `target` (its labels are read only by the oracle and the records), `target_test` used once; validation is carved from the source, and settings are chosen by `rule` without target labels."
     name: str
     source: ImageSet
     target: ImageSet
     target_test: ImageSet
     valid_per_class: int = 50
     source_test: ImageSet | None = None     # to measure how much accuracy the shift costs
+    rule: str = 'dev'                       # how settings are chosen without target labels: see `estimated_target_accuracy`
 
     def __post_init__(self):
         if len(self.source.classes) < 2:
@@ -52,11 +58,35 @@ class DomainTask:
         if self.target_test.classes != self.source.classes:
             raise ValueError(f"The target test classes {self.target_test.classes[:5]} differ from the source classes {self.source.classes[:5]}; "
                              "domain adaptation needs the same classes, in the same order, on both sides.")
+        if self.rule not in SELECTION_RULES: raise ValueError(f"rule must be one of {SELECTION_RULES}, not {self.rule!r}.")
 
     def draw(self, seed: int) -> tuple[ImageSet, ImageSet]:
         "Disjoint `(train, valid)` draws from the labelled source for `seed`."
         valid, train = per_class_split(self.source.labels, [self.valid_per_class, None], seed, self.source.classes)
         return self.source.subset(train), self.source.subset(valid)
+
+    # what `protocol.compare_on_task` asks of a task, here without a single target label
+    @property
+    def chosen_by(self) -> str: return f'by {self.rule.upper()}, no target labels'
+
+    def fit(self, method, seed: int, setting: dict) -> Fitted:
+        "Train `method` with `setting` on the source draw `seed` and the unlabelled target."
+        train, valid = self.draw(seed)
+        out = method.train(train, valid, self.target, seed, **setting, **({'rule': self.rule} if method.tune_steps else {}))
+        return Fitted(model_predictor(out), model=out) if isinstance(out, nn.Module) else as_fitted(out)
+
+    def selection_score(self, fitted: Fitted, seed: int) -> float:
+        "The rule's estimate of target accuracy, from the source draw and the unlabelled target only."
+        train, valid = self.draw(seed)
+        return estimated_target_accuracy(fitted.model, valid, train, self.target, self.rule)
+
+    def tuning_row(self, setting: dict, score: float, fitted: Fitted) -> Tuning:
+        "The estimate, and what the target pool's hidden labels would have said (recorded, never used to choose)."
+        return Tuning(setting, score, accuracy(fitted.predict, self.target))
+
+    def test_accuracy(self, fitted: Fitted) -> float:
+        "Accuracy on the target test split: the one number reported."
+        return accuracy(fitted.predict, self.target_test)
 
 def _ds_shape(ds: ImageSet) -> str:
     "'28×28 with 3 channels': an image set's shape in words, for error messages."
@@ -88,13 +118,20 @@ def lenet_classifier(in_channels: int = 1, n_classes: int = 10) -> Classifier:
     body = LeNet(in_channels)
     return Classifier(body, nn.Linear(body.out_features, n_classes))
 
+class Unlabelled(torch.utils.data.Dataset):
+    "The images of an `ImageSet`, each with the label -1: what a method may see of the target."
+    def __init__(self, ds: ImageSet): self.ds = ds
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i): return self.ds[i][0], -1
+    def __getitems__(self, indices: list) -> list: return [(x, -1) for x, _ in self.ds.__getitems__(indices)]   # a batch at once
+
 def paired_loader(source: ImageSet, target: ImageSet, batch_size: int, batches: int, seed: int) -> PairedLoader:
-    "`batches` pairs of shuffled batches `((source images, labels), (target images, hidden labels))` per epoch."
+    "`batches` pairs of shuffled batches `((source images, labels), (target images, -1))` per epoch: the target's labels never reach a method."
     def loader(ds, offset):
         g = torch.Generator().manual_seed(seed * 1000 + offset)
         # sampling a fixed number of images per epoch, reshuffled, lets a small source or target cycle as often as needed
         return DataLoader(ds, batch_size, sampler=RandomSampler(ds, num_samples=batches * batch_size, generator=g), generator=g, drop_last=True)
-    return PairedLoader(loader(source, 0), loader(target, 1))
+    return PairedLoader(loader(source, 0), loader(Unlabelled(target), 1))
 
 def annealed_lr(total_steps: int) -> Callable[[int], float]:
     "The DANN paper's learning-rate factor (1 + 10p)^-0.75 at step s, p = s / total_steps."
@@ -102,20 +139,29 @@ def annealed_lr(total_steps: int) -> Callable[[int], float]:
 
 def fit_adaptation(strategy: Strategy, source: ImageSet, target: ImageSet, valid: ImageSet | None = None, steps: int = 1000,
                    epochs: int = 10, batch_size: int = 64, lr: float = 0.01, seed: int = 0, device=None,
-                   optimizer: Callable | None = None, **fit_kwargs) -> tuple[Classifier, History]:
-    "Train a fresh `lenet_classifier` with `strategy` on paired source/target batches for `steps` steps (`epochs` validations); return it and its `History`. `optimizer(params, lr)` replaces the default SGD."
+                   optimizer: Callable | None = None, horizon: int | None = None, **fit_kwargs) -> tuple[Classifier, History]:
+    """Train a fresh `lenet_classifier` with `strategy` on paired source/target batches for `steps` steps (`epochs` validations); return it and
+    its `History`. `optimizer(params, lr)` replaces the default SGD. `horizon`: the length the schedules are set for (default `steps`): a
+    run stopped at `steps` of a `horizon`-step schedule is the checkpoint of the longer run."""
     if steps < 1 or epochs < 1 or steps % epochs:
         raise ValueError(f"steps ({steps}) must be a positive multiple of epochs ({epochs}), so that every run takes exactly the steps it reports.")
+    horizon = horizon or steps
+    if horizon < steps: raise ValueError(f"horizon ({horizon}) must be at least steps ({steps}).")
     seed_everything(seed)
     model = lenet_classifier(source.shape[0], len(source.classes))
     per_epoch = steps // epochs
     dl = paired_loader(source, target, batch_size, per_epoch, seed)
     params = [*model.parameters(), *strategy.parameters()]
     opt = optimizer(params, lr) if optimizer is not None else torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=5e-4)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, annealed_lr(per_epoch * epochs))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, annealed_lr(horizon))
     valid_dl = DataLoader(valid, 512) if valid is not None else None
-    history = fit(model, dl, epochs, opt, strategy=strategy, valid_dl=valid_dl, sched=sched, sched_per='batch', device=device, **fit_kwargs)
+    history = fit(model, dl, epochs, opt, strategy=strategy, valid_dl=valid_dl, sched=sched, sched_per='batch', device=device,
+                  horizon=horizon, **fit_kwargs)
     return model.cpu().eval(), history
+
+def validations(steps: int, most: int = 10) -> int:
+    "How many source validations a run of `steps` steps makes: the largest count up to `most` that divides it, so the run takes exactly `steps` steps."
+    return max(e for e in range(1, most + 1) if steps % e == 0)
 
 # %% ../nbs/09_adapt.ipynb #2d6b2adf
 class SourceOnly(Strategy):
@@ -128,23 +174,27 @@ class SourceOnly(Strategy):
 # %% ../nbs/09_adapt.ipynb #e3a896a5
 @torch.no_grad()
 def adabn(model: nn.Module, target: ImageSet, batch_size: int = 256, device=None) -> nn.Module:
-    "A copy of `model` whose BatchNorm statistics are re-estimated on the `target` images (AdaBN, Li et al. 2016); weights unchanged."
+    """A copy of `model` whose BatchNorm statistics are re-estimated on the `target` images (AdaBN, Li et al. 2016); weights unchanged.
+    Layer by layer, input first: each layer gets the exact mean and (unbiased) variance of its inputs over all target images, the layers
+    below it already normalised with their target statistics. One pass over the target per BatchNorm layer."""
     model = copy.deepcopy(model)
     device = device or next(model.parameters()).device
     model.to(device).eval()
     norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     if not norms: raise ValueError("adabn() found no BatchNorm layer in the model: there are no statistics to re-estimate.")
     if len(target) < 2: raise ValueError(f"adabn() needs at least 2 target images to estimate a variance, got {len(target)}.")
-    momenta = [m.momentum for m in norms]
-    for m in norms: m.reset_running_stats(); m.train()
-    # near-equal batches (never one of a single image, which BatchNorm1d refuses), each weighted by its size:
-    # momentum = this batch's share of the images seen so far makes the running statistics a size-weighted average
-    seen = 0
-    for idx in torch.arange(len(target)).tensor_split(math.ceil(len(target) / batch_size)):
-        seen += len(idx)
-        for m in norms: m.momentum = len(idx) / seen
-        model(torch.stack([target[i][0] for i in idx.tolist()]).to(device))
-    for m, momentum in zip(norms, momenta): m.momentum = momentum; m.eval()
+    batches = [torch.stack([target[i][0] for i in idx.tolist()]) for idx in torch.arange(len(target)).split(batch_size)]
+    for norm in norms:
+        sums = {}
+        def collect(module, args):
+            x = args[0].double().transpose(0, 1).flatten(1)         # channels first: every other dimension is a sample of the channel
+            sums['n'] = sums.get('n', 0) + x.shape[1]
+            sums['s'] = sums.get('s', 0) + x.sum(1); sums['ss'] = sums.get('ss', 0) + (x * x).sum(1)
+        hook = norm.register_forward_pre_hook(collect)
+        for x in batches: model(x.to(device))
+        hook.remove()
+        n, mean = sums['n'], sums['s'] / sums['n']
+        norm.running_mean.copy_(mean); norm.running_var.copy_((sums['ss'] - n * mean * mean) / (n - 1))
     return model
 
 # %% ../nbs/09_adapt.ipynb #940d36fd
@@ -274,13 +324,15 @@ def dev_risk(losses: np.ndarray, weights: np.ndarray) -> float:
     eta = -np.cov(wl, w)[0, 1] / var if var > 0 else 0.0
     return float(wl.mean() + eta * w.mean() - eta)
 
-SELECTION_RULES = ('source', 'iwv', 'dev')
-
-def estimated_target_accuracy(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, rule: str = 'dev') -> float:
-    "The accuracy `model` should reach on the target, estimated without target labels: source validation accuracy as it is ('source'), importance-weighted ('iwv'), or DEV ('dev')."
+def estimated_target_accuracy(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, rule: str = 'dev',
+                              max_source: int = 2000) -> float:
+    """The accuracy `model` should reach on the target, estimated without target labels: source validation accuracy as it is ('source'),
+    importance-weighted ('iwv'), or DEV ('dev'). The density ratio's domain classifier sees at most `max_source` training images (a fixed
+    random subset: plenty for a linear classifier of 128 features, and it halves the estimate's cost)."""
     if rule not in SELECTION_RULES: raise ValueError(f"rule must be one of {SELECTION_RULES}, not {rule!r}.")
     errors = (predict_labels(model, source_valid).cpu() != source_valid.labels).double().numpy()
     if rule == 'source': return float(1 - errors.mean())
+    if len(source_train) > max_source: source_train = source_train.subset(torch.randperm(len(source_train), generator=torch.Generator().manual_seed(0))[:max_source])
     f_valid, _ = extract_features(model.body, source_valid)
     f_train, _ = extract_features(model.body, source_train)
     f_target, _ = extract_features(model.body, target)
@@ -292,44 +344,79 @@ def _fingerprint(ds: ImageSet) -> tuple:
     "Which images these are, cheaply: name, size and pixel sum (draws of the same seed match)."
     return ds.name, len(ds), int(ds.images.sum()), int(ds.labels.sum())
 
-@dataclass
-class Method:
-    "A domain-adaptation method: `train(source_train, source_valid, target, seed, **setting) -> model`, and the `grid` of settings to choose from."
-    name: str
-    train: Callable
-    grid: list = field(default_factory=lambda: [{}])
+class Method(Candidate):
+    "A domain-adaptation candidate: `train(source_train, source_valid, target, seed, **setting)` returns a model or a `Fitted`; its `grid` of settings is chosen without target labels."
+
+MAX_STEPS = 20000        # the longest run a step count chosen by the rule may reach: what equal budgets compare
+
+class LabelFreeValidation(Strategy):
+    "Train as `inner` does, but validate with `rule`'s estimate of target accuracy (no target label; of the model after `after`, e.g. AdaBN): `fit` then keeps the checkpoint the rule prefers."
+    def __init__(self, inner: Strategy, source_train: ImageSet, source_valid: ImageSet, target: ImageSet, rule: str = 'dev', after: Callable | None = None):
+        super().__init__(inner.frozen_bn)
+        self.inner, self.rule, self.after = inner, rule, after
+        self._data = (source_train, source_valid, target)      # a tuple, not modules: nothing here trains
+
+    def loss(self, model, batch, at): return self.inner.loss(model, batch, at)
+    def train_mode(self, model): self.inner.train_mode(model); self.train()
+    def after_step(self, at, terms): return self.inner.after_step(at, terms)
+    def after_epoch(self, at, row): return self.inner.after_epoch(at, row)
+
+    def evaluate(self, model, dl=None, device=None, amp: bool = True) -> dict:
+        "`{'acc': the rule's estimate of target accuracy}` (the validation loader is not read)."
+        train, valid, target = self._data
+        was_training = model.training
+        try: return {'acc': estimated_target_accuracy(self.after(model, target) if self.after else model, valid, train, target, self.rule)}
+        finally: model.train(was_training)
 
 def strategy_method(name: str, make_strategy: Callable, grid=({},), after: Callable | None = None, cache: dict | None = None,
-                    **fit_kwargs) -> Method:
-    "A `Method` that trains `make_strategy(**setting)` with `fit_adaptation`, then applies `after(model, target)` if given (e.g. `adabn`); `cache` shares trained models between methods."
-    def train(source, valid, target, seed, **setting):
-        key = (make_strategy, tuple(sorted(setting.items())), seed, _fingerprint(source), _fingerprint(target), repr(sorted(fit_kwargs.items())))
-        if cache is not None and key in cache: model = cache[key]
+                    limits: dict | None = None, budget_note: str = '', optimizer: str = 'SGD+momentum', steps: int = 1000,
+                    checkpoints: int = 5, **fit_kwargs) -> Method:
+    """A `Method` that trains `make_strategy(**setting)` with `fit_adaptation`, then applies `after(model, target)` if given (e.g. `adabn`);
+    `cache` shares trained models between methods. Its length is chosen like any setting, by the rule: on the tuning draw a run of `steps`
+    steps (the cap) keeps, among `checkpoints` evenly spaced checkpoints, the one the rule estimates best; every seed then trains exactly that
+    many steps of the same schedule. `fit_kwargs` (batch_size, lr, ...) go to `fit_adaptation`."""
+    default_cap = steps
+    def train(source, valid, target, seed, steps: int | None = None, cap: int = default_cap, rule: str | None = None, **setting):
+        kwargs = dict(fit_kwargs, batch_size=fit_kwargs.get('batch_size', 64))
+        if steps is None and rule is not None:                 # the tuning draw: stop as the rule says
+            n = max(e for e in range(1, min(checkpoints, max(1, cap // 10)) + 1) if cap % e == 0)   # checkpoints at least 10 steps apart
+            kwargs.update(steps=cap, epochs=n, load_best=True)
+            strategy = make_strategy(**setting)
+            if rule != 'labels': strategy = LabelFreeValidation(strategy, source, valid, target, rule, after)   # 'labels': the oracle's labelled validation
+        else:                                                  # a seed: exactly `steps` steps of a `cap`-step schedule
+            run = steps or cap
+            kwargs.update(steps=run, epochs=validations(run), horizon=cap)
+            strategy = make_strategy(**setting)
+        key = (make_strategy, tuple(sorted(setting.items())), seed, rule, _fingerprint(source), _fingerprint(target), repr(sorted(kwargs.items())))
+        if cache is not None and key in cache: model, history = cache[key]
         else:
-            kwargs = dict(fit_kwargs)
             if kwargs.get('ckpt_dir') is not None:   # one folder per run, or runs would resume from each other's checkpoints
-                kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / f"{name}-{_setting(setting)}-seed{seed}".replace(' ', '').replace(',', '-')
+                kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}".replace(' ', '').replace(',', '-')
             seed_everything(seed)                    # a strategy's own modules (e.g. DANN's discriminator) start from the seed too
-            model, _ = fit_adaptation(make_strategy(**setting), source, target, valid, seed=seed, **kwargs)
-            if cache is not None: cache[key] = model
-        return after(model, target) if after is not None else model
-    return Method(name, train, list(grid))
+            model, history = fit_adaptation(strategy, source, target, valid, seed=seed, **kwargs)
+            if cache is not None: cache[key] = model, history
+        budget = (Budget.from_history(history, cap, 2 * kwargs['batch_size'], optimizer) if kwargs.get('load_best') else
+                  Budget(kwargs['steps'], kwargs['steps'], cap, 2 * kwargs['batch_size'], optimizer, 'setting'))
+        model = after(model, target) if after is not None else model
+        return Fitted(model_predictor(model), budget, model)
+    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
 
 def baseline_methods(**fit_kwargs) -> list[Method]:
-    "Source-only, AdaBN (on the same source-only models: one training serves both), self-training and CORAL, with the grids the chapters choose from."
+    "Source-only, AdaBN (on the same source-only models: one training serves both), self-training and CORAL, with the grids the chapters choose from (`ADAPTATION_GRIDS`)."
     shared = {}
     return [strategy_method('source-only', SourceOnly, cache=shared, **fit_kwargs),
             strategy_method('AdaBN', SourceOnly, after=adabn, cache=shared, **fit_kwargs),
-            strategy_method('self-training', SelfTraining, [{'threshold': t} for t in (0.8, 0.9, 0.95)], **fit_kwargs),
-            strategy_method('CORAL', CORAL, [{'weight': w} for w in (1.0, 10.0, 100.0)], **fit_kwargs)]
+            strategy_method('self-training', SelfTraining, ADAPTATION_GRIDS['self-train'], limits=ADAPTATION_LIMITS, **fit_kwargs),
+            strategy_method('CORAL', CORAL, ADAPTATION_GRIDS['coral'], limits=ADAPTATION_LIMITS, **fit_kwargs)]
 
 def oracle_method(**fit_kwargs) -> Method:
-    "The upper bound: source-only training on the target pool with its labels (validation carved from it)."
-    def train(source, valid, target, seed, **setting):
+    "The upper bound: source-only training on the target pool with its labels (validation carved from it, which also stops it early); a bound, never a method to pick."
+    inner = strategy_method('oracle', SourceOnly, **fit_kwargs)
+    def train(source, valid, target, seed, rule=None, **setting):
         valid_idx, train_idx = per_class_split(target.labels, [max(1, len(target) // (10 * len(target.classes))), None], seed, target.classes)
-        model, _ = fit_adaptation(SourceOnly(), target.subset(train_idx), target.subset(train_idx), target.subset(valid_idx), seed=seed, **fit_kwargs)
-        return model
-    return Method('oracle', train)
+        return inner.train(target.subset(train_idx), target.subset(valid_idx), target.subset(train_idx), seed,
+                           rule='labels' if rule is not None else None, **setting)   # stopped by its labelled validation, not by the rule
+    return Method('oracle', train, budget_note="trained on the target's labels, which no user has: an upper bound, not a method", bound=True, tune_steps=True)
 
 class Tuning(NamedTuple):
     "One setting tried on the tuning draw: its label-free estimate of target accuracy, and its accuracy on the labelled target pool (not used to choose)."
@@ -338,33 +425,28 @@ class Tuning(NamedTuple):
     target_acc: float
 
 def compare_adaptation(task: DomainTask, methods: list, seeds=range(5), tune_seed: int = 100, rule: str = 'dev',
-                       oracle: Method | None = None, progress: bool | None = None) -> Comparison:
-    "The protocol for domain adaptation: settings chosen by `rule` (no target labels) on a tuning draw, then each seed trained and tested once on `task.target_test`."
-    from tqdm.auto import tqdm
-    if rule not in SELECTION_RULES: raise ValueError(f"rule must be one of {SELECTION_RULES}, not {rule!r}.")
+                       oracle: Method | None = None, rule_cost: bool = False, max_extensions: int = 2, progress: bool | None = None) -> Comparison:
+    """The protocol for domain adaptation (`protocol.compare_on_task` on `task` with its `rule`): each method's setting, its number of steps
+    included, chosen by `rule` without target labels on a tuning draw, then each seed trained and tested once on `task.target_test`; the
+    `oracle` is a bound. With `rule_cost`, for each method with settings to choose, the setting the target's hidden labels would have chosen
+    is also trained on every seed (for as many steps as the rule's choice), and `Comparison.rule_cost[name]` is the paired difference, labels'
+    choice minus the rule's: what choosing without labels cost."""
+    task = dataclasses.replace(task, rule=rule)
     methods = list(methods) + ([oracle] if oracle is not None else [])
-    seeds = list(seeds)
-    bar = tqdm(total=sum(len(seeds) + (len(m.grid) if len(m.grid) > 1 else 0) for m in methods), desc=task.name, unit='run',
-               disable=not progress_enabled(progress), leave=False)
-    results = []
-    for m in methods:
-        t0, tried, chosen = time.perf_counter(), [], m.grid[0]
-        if len(m.grid) > 1:
-            train, valid = task.draw(tune_seed)
-            for setting in m.grid:
-                model = m.train(train, valid, task.target, tune_seed, **setting)
-                tried.append(Tuning(setting, estimated_target_accuracy(model, valid, train, task.target, rule),
-                                    accuracy(model_predictor(model), task.target))); bar.update()
-            chosen = max(tried, key=lambda t: t.estimate).setting
-        test = []
-        for seed in seeds:
-            train, valid = task.draw(seed)
-            model = m.train(train, valid, task.target, seed, **chosen)
-            test.append(accuracy(model_predictor(model), task.target_test)); bar.update()
-        results.append(Result(m.name, chosen, tried, test, time.perf_counter() - t0))
-    bar.close()
-    return Comparison(task.name, results, reference='source-only' if 'source-only' in [m.name for m in methods] else None,
-                      chosen_by=f'by {rule.upper()}, no target labels', bounds=(oracle.name,) if oracle is not None else ())
+    names = [m.name for m in methods]
+    c = compare_on_task(task, methods, seeds, (tune_seed,), reference='source-only' if 'source-only' in names else None,
+                        max_extensions=max_extensions, progress=progress)
+    c.rule_cost = {}
+    if rule_cost:
+        for m, r in zip(methods, c.results):
+            grid_rows = [t for t in r.valid if 'cap' not in t.setting]
+            if len(grid_rows) < 2 or r.bound: continue      # nothing was chosen among settings
+            by_labels = max(grid_rows, key=lambda t: t.target_acc).setting
+            if by_labels == r.setting: c.rule_cost[m.name] = Interval(0.0, 0.0, len(r.test)); continue
+            length = {'steps': r.budgets[0].steps, 'cap': r.budgets[0].cap} if r.budgets and r.budgets[0].stopped_by == 'tuning' else {}
+            labels_test = [task.test_accuracy(task.fit(m, seed, {**by_labels, **length})) for seed in seeds]   # the same length as the rule's runs
+            c.rule_cost[m.name] = paired_difference(labels_test, r.test)
+    return c
 
 def gap_closed(comparison: Comparison, name: str, source: str = 'source-only', oracle: str = 'oracle') -> float:
     "The share of the gap between `source` and `oracle` mean target accuracy that `name` closes (1: all of it; negative: it hurts)."
@@ -372,12 +454,39 @@ def gap_closed(comparison: Comparison, name: str, source: str = 'source-only', o
     return (comparison[name].interval.mean - s) / (o - s) if o != s else float('nan')
 
 def tuning_table(comparison: Comparison) -> str:
-    "Markdown: for each method with settings to choose, each setting's label-free estimate and (hidden) target accuracy, and the rule's choice."
-    rows = ['| method | setting | estimated target accuracy (%) | target pool accuracy (%, not used) | chosen |', '|---|---|---|---|---|']
+    "Markdown: for each method with settings to choose, each setting's label-free estimate and (hidden) target accuracy, the rule's choice and the labels' choice."
+    rows = ['| method | setting | estimated target accuracy (%) | target pool accuracy (%, not used) | chosen by the rule | by the labels |', '|---|---|---|---|---|---|']
     for r in comparison.results:
+        if not r.valid: continue
+        best = max(r.valid, key=lambda t: t.target_acc).setting
         for t in r.valid:
             rows.append(f"| {r.name} | {_setting(t.setting)} | {100 * t.estimate:.1f} | {100 * t.target_acc:.1f} | "
-                        f"{'✓' if t.setting == r.setting else ''} |")
+                        f"{'✓' if t.setting == r.setting else ''} | {'✓' if t.setting == best else ''} |")
+    return '\n'.join(rows)
+
+def rule_record(comparison: Comparison) -> list[dict]:
+    "Per method with settings to choose: the rule's choice, the choice the target pool's hidden labels would have made, and (with `rule_cost`) what the rule cost on the seeds, labels' choice minus the rule's."
+    cost = getattr(comparison, 'rule_cost', {})
+    out = []
+    for r in comparison.results:
+        rows = [t for t in r.valid if 'cap' not in t.setting and hasattr(t, 'target_acc')]
+        if len(rows) < 2 or r.name in comparison.bounds: continue
+        by_labels = max(rows, key=lambda t: t.target_acc)
+        chosen = next(t for t in rows if t.setting == r.setting)
+        out.append({'method': r.name, 'rule_choice': r.setting, 'rule_estimate': chosen.estimate, 'rule_choice_pool_acc': chosen.target_acc,
+                    'labels_choice': by_labels.setting, 'labels_choice_pool_acc': by_labels.target_acc,
+                    'cost': None if r.name not in cost else {'mean': cost[r.name].mean, 'ci95': None if cost[r.name].n < 2 else cost[r.name].half_width}})
+    return out
+
+def rule_table(comparison: Comparison) -> str:
+    "Markdown: per method, the setting the rule chose and the one the hidden target labels would have chosen (their accuracy on the target pool), and what following the rule cost on the seeds."
+    rows = ['| method | chosen without labels (pool accuracy %) | the labels would choose (pool accuracy %) | cost of choosing without labels (points) |',
+            '|---|---|---|---|']
+    for x in rule_record(comparison):
+        c = getattr(comparison, 'rule_cost', {}).get(x['method'])
+        cost = '—' if c is None else ('none: the same choice' if x['labels_choice'] == x['rule_choice'] else c.format(sign=True))
+        rows.append(f"| {x['method']} | {_setting(x['rule_choice'])} ({100 * x['rule_choice_pool_acc']:.1f}) | "
+                    f"{_setting(x['labels_choice'])} ({100 * x['labels_choice_pool_acc']:.1f}) | {cost} |")
     return '\n'.join(rows)
 
 # %% ../nbs/09_adapt.ipynb #345d3253
@@ -401,7 +510,17 @@ ADAPTATION_METHODS = {
     'coral': lambda **kw: strategy_method('CORAL', CORAL, **kw),
     'dann': _dann_method, 'iw': _importance_method, 'pixelda': _pixelda_method}
 
-def adaptation_method(name: str, **fit_kwargs) -> Method:
-    "The `Method` called `name` in `ADAPTATION_METHODS` with its default setting, trained with `fit_kwargs` (e.g. `steps=`); its `train(...)` takes a setting as keywords."
+# the settings each chapter chooses from, and how far the rule may extend them: `tl-nb compare` and `tl-nb adapt` choose from the same
+ADAPTATION_GRIDS = {'self-train': [{'threshold': t} for t in (0.8, 0.9, 0.95)], 'coral': [{'weight': w} for w in (1.0, 10.0, 100.0)],
+                    'dann': [{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)]}
+ADAPTATION_LIMITS = {'threshold': (0.5, 0.99), 'weight': (0.01, 1e4), 'max_lambda': (0.01, 3.0)}
+
+def adaptation_method(name: str, steps: int = 1000, grid: bool = False, cache: dict | None = None, **fit_kwargs) -> Method:
+    """The `Method` called `name` in `ADAPTATION_METHODS`, trained with `fit_kwargs`, for at most `steps` steps (the rule stops it earlier on a
+    tuning draw). With `grid`, it chooses among its chapter's settings (`ADAPTATION_GRIDS`); without, its default setting. Its `train(...)`
+    takes a setting as keywords."""
     if name not in ADAPTATION_METHODS: raise ValueError(f"Unknown method {name!r}; choose from {', '.join(ADAPTATION_METHODS)}.")
-    return ADAPTATION_METHODS[name](**fit_kwargs)
+    m = ADAPTATION_METHODS[name](steps=steps, **({'cache': cache} if cache is not None and name in ('source-only', 'adabn') else {}), **fit_kwargs)
+    if grid: m.grid = list(ADAPTATION_GRIDS.get(name, [{}]))
+    m.limits = {**ADAPTATION_LIMITS, **m.limits}
+    return m

@@ -13,9 +13,10 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['FEWSHOT_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS', 'COMPARE_TASKS',
-           'FAMILIES', 'QUICK_TASKS', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
-           'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'plot_report', 'main']
+__all__ = ['FEWSHOT_METHODS', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS',
+           'FEWSHOT_TASKS', 'COMPARE_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target',
+           'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'rank_folder', 'advise_folder',
+           'folder_task', 'compare', 'lesson', 'format_report', 'report_dict', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -172,19 +173,27 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
             'trained_on': None if train is None else str(train), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #013af116
+ADAPT_CAP = 1000      # the most steps of a `tl-nb adapt` run: the rule stops it earlier
+AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann')   # what `--method auto` chooses among
+
 def _adaptation_method_names():
     from tl_nb.adapt import ADAPTATION_METHODS
-    return ADAPTATION_METHODS
+    return ['auto', *ADAPTATION_METHODS]
 
-def adapt_folders(source, target, target_test=None, method: str = 'dann', steps: int = 1000, seed: int = 0, setting: dict | None = None,
+def adapt_folders(source, target, target_test=None, method: str = 'auto', steps: int = ADAPT_CAP, seed: int = 0, setting: dict | None = None,
                   out=None, progress: bool | None = None) -> dict:
-    "Adapt a LeNet from the labelled image folder `source` to the unlabelled images under `target` with `method`; the target accuracy on `target_test` if given."
+    """Adapt a LeNet from the labelled image folder `source` to the unlabelled images under `target`. `method`'s settings (its chapter's grid,
+    or the one `setting`) and its number of steps (at most `steps`) are chosen by DEV, without a target label; `method='auto'` chooses the
+    method too, among `AUTO_METHODS`, by the same estimate. Every estimate is reported beside the choice, and the target accuracy
+    on `target_test` if given (read only to report it)."""
     import torch
+    from tqdm.auto import tqdm
     from tl_nb.adapt import ADAPTATION_METHODS, DomainTask, adaptation_method
+    from tl_nb.core import progress_enabled
     from tl_nb.data import ImageSet, image_files, image_folder, load_images
     from tl_nb.models import save_model
-    from tl_nb.protocol import accuracy, model_predictor
-    if method not in ADAPTATION_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(ADAPTATION_METHODS)}.")
+    from tl_nb.protocol import accuracy, choose_setting, model_predictor
+    if method != 'auto' and method not in ADAPTATION_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION_METHODS)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
     t0 = time.perf_counter()
@@ -199,16 +208,26 @@ def adapt_folders(source, target, target_test=None, method: str = 'dann', steps:
     if len(src.classes) > 1 and smallest < 2:
         raise ValueError(f"Every source class needs at least 2 images (one to train, one to validate); the smallest has {smallest}.")
     task = DomainTask(f'{Path(source).name} → {Path(target).name}', src, tgt, test, valid_per_class=max(1, min(smallest // 5, 50)))
-    train, valid = task.draw(seed)
-    epochs = max(e for e in range(1, 11) if steps % e == 0)      # up to 10 validations, exactly `steps` steps
-    m = adaptation_method(method, steps=steps, epochs=epochs, progress=progress)
-    try: model = m.train(train, valid, tgt, seed, **(setting or {}))   # the same registry, and the same training, as the chapters
-    except TypeError as e: raise ValueError(f"Bad setting {setting} for --method {method}: {e}.") from None
-    if out is not None: save_model(model, out, 'lenet', src.classes, method=method, source=str(source), target=str(target))
-    predict = model_predictor(model)
-    return {'method': method, 'target_acc': accuracy(predict, test) if target_test is not None else None,
-            'source_valid_acc': accuracy(predict, valid), 'source_images': len(src), 'target_images': len(tgt),
-            'channels': channels, 'steps': steps, 'out': None if out is None else str(out), 'seconds': time.perf_counter() - t0}
+    shared, fitted, tried = {}, {}, []
+    methods = [adaptation_method(name, steps=steps, grid=True, cache=shared, progress=False) for name in (AUTO_METHODS if method == 'auto' else (method,))]
+    if setting is not None: methods[0].grid = [dict(setting)]
+    bar = tqdm(total=sum(len(m.grid) for m in methods), desc='adapt', unit='run', disable=not progress_enabled(progress), leave=False)
+    def score(m, s):                   # train on the source draw of `seed`, estimate the target accuracy with DEV: no target label
+        try: f = task.fit(m, seed, s)
+        except TypeError as e: raise ValueError(f"Bad setting {s} for --method {method}: {e}.") from None
+        fitted[m.name, repr(s)] = f
+        tried.append({'method': m.name, 'setting': s, 'estimate': task.selection_score(f, seed)}); bar.update()
+        return tried[-1]['estimate']
+    for m in methods: choose_setting(lambda s, m=m: score(m, s), m.grid, m.limits)   # each method's grid, extended past an edge
+    bar.close()
+    best = max(tried, key=lambda t: t['estimate'])
+    model = fitted[best['method'], repr(best['setting'])].model
+    if out is not None: save_model(model, out, 'lenet', src.classes, method=best['method'], setting=repr(best['setting']), source=str(source), target=str(target))
+    predict, valid = model_predictor(model), task.draw(seed)[1]
+    return {'method': best['method'], 'setting': best['setting'], 'estimate': best['estimate'], 'steps': fitted[best['method'], repr(best['setting'])].budget.steps,
+            'target_acc': accuracy(predict, test) if target_test is not None else None, 'source_valid_acc': accuracy(predict, valid),
+            'estimates': sorted(tried, key=lambda t: -t['estimate']), 'source_images': len(src), 'target_images': len(tgt),
+            'channels': channels, 'out': None if out is None else str(out), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #569c55aa
 RANK_BACKBONES = ('conv4-glyphs', 'conv4-protonet-glyphs', 'conv4')
@@ -284,31 +303,33 @@ FEWSHOT_TASKS = ('characters-5-way',)
 COMPARE_TASKS = TRANSFER_TASKS + ADAPTATION_TASKS + FEWSHOT_TASKS
 FAMILIES = {**{t: 'transfer with few labels' for t in TRANSFER_TASKS}, **{t: 'domain adaptation' for t in ADAPTATION_TASKS},
             **{t: 'few-shot' for t in FEWSHOT_TASKS}}
-QUICK_TASKS = ('digits', 'characters-5', 'syn-to-digits', 'characters-5-way')
+QUICK_TASKS = ('digits', 'syn-to-digits', 'characters-5-way')
+TRANSFER_CAP, ADAPTATION_CAP = 3000, 500       # the most steps of a transfer run and of an adaptation run (validation, or the rule, stops them earlier)
 
-def _transfer_comparison(name: str, seeds, steps: int, quick: bool, progress, data=None):
-    "Pixels, scratch, probe and fine-tuning under the protocol on an embedded task, or on the folder `data`."
+def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data=None):
+    "Pixels (the floor), scratch (the reference), probe and fine-tuning under the protocol on an embedded task, or on the folder `data`."
     from tl_nb.finetune import STRATEGIES as named, transfer_candidate
     from tl_nb.protocol import compare_on_task, digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
-    grid = lambda s: named[s].grid[1:] if quick else named[s].grid      # quick: the two larger learning rates
-    trained = [transfer_candidate(s, steps=steps, grid=grid(s)) for s in ('scratch', 'probe', 'finetune')]
-    if data is not None: task, pixels = folder_task(data), linear_probe_candidate('pixels', Cs=(0.1, 1.0) if quick else (0.01, 0.1, 1.0))
-    elif name == 'digits': task, pixels = digits_task(10), linear_probe_candidate('pixels', Cs=(0.1, 1.0) if quick else (0.01, 0.1, 1.0))
+    trained = [transfer_candidate(s, steps=cap, grid=named[s].grid) for s in ('scratch', 'probe', 'finetune')]
+    if data is not None: task, pixels = folder_task(data), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
+    elif name == 'digits': task, pixels = digits_task(10), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     else: task, pixels = new_characters_task(int(name.rsplit('-', 1)[1])), nearest_mean_candidate('pixels')
-    return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', progress=progress)
+    return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', floor='pixels', progress=progress)
 
-def _adaptation_comparison(name: str, seeds, steps: int, quick: bool, progress):
-    "SynDigits -> Digits: source-only, AdaBN, DANN (and, unless `quick`, self-training and CORAL) at the chapters' default settings, and the oracle."
-    from tl_nb.adapt import CORAL, DOMAIN_TASKS, SelfTraining, SourceOnly, adabn, compare_adaptation, oracle_method, strategy_method
-    from tl_nb.dann import DANN
-    import math
-    kw, shared = dict(steps=steps, epochs=math.gcd(steps, 4), batch_size=32, progress=False), {}   # up to 4 epochs: the source-validation check points
-    methods = [strategy_method('source-only', SourceOnly, cache=shared, **kw), strategy_method('AdaBN', SourceOnly, after=adabn, cache=shared, **kw)]
-    if not quick: methods += [strategy_method('self-training', SelfTraining, **kw), strategy_method('CORAL', CORAL, [{'weight': 10.0}], **kw)]
-    methods.append(strategy_method('DANN', DANN, **kw))
-    c = compare_adaptation(DOMAIN_TASKS[name](), methods, seeds=seeds, oracle=oracle_method(**kw), progress=progress)
-    c.chosen_by = "once for all: the chapters' defaults"          # one setting each: nothing is tuned, so no rule picks anything
-    return c
+def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
+    "Source-only (the reference), AdaBN, self-training, CORAL and DANN (quick: source-only, AdaBN and DANN), each with its chapter's grid of settings and at most `cap` steps, one cap extension allowed."
+    from tl_nb.adapt import adaptation_method
+    shared = {}
+    names = ('source-only', 'adabn', 'dann') if quick else ('source-only', 'adabn', 'self-train', 'coral', 'dann')
+    methods = [adaptation_method(name, steps=cap, grid=True, cache=shared, batch_size=32, progress=False) for name in names]
+    for m in methods: m.limits = {**m.limits, 'cap': (cap, 2 * cap)}
+    return methods
+
+def _adaptation_comparison(name: str, seeds, cap: int, quick: bool, progress):
+    "SynDigits -> Digits: every method's setting and length chosen by DEV on a tuning draw (no target labels), the oracle as a bound, and what the rule cost."
+    from tl_nb.adapt import DOMAIN_TASKS, compare_adaptation, oracle_method
+    return compare_adaptation(DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), seeds=seeds,
+                              oracle=oracle_method(steps=cap, batch_size=32, progress=False), rule_cost=True, progress=progress)
 
 def _fewshot_comparison(name: str, episodes: int, progress):
     "5-way 1- and 5-shot episodes of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4, on the shipped ProtoNet."
@@ -325,13 +346,15 @@ def _fewshot_comparison(name: str, episodes: int, progress):
     out = {shots: [] for shots in (1, 5)}
     # the fixed episodes are known in advance: embed only the images they use (few episodes touch few of the 6,860)
     used = torch.tensor(sorted({i for shots in out for ep in EpisodeSampler(evaluation.labels, 5, shots, 15, episodes, seed=0) for i in ep}))
+    notes = {'supervised Conv-4': 'the shipped model: one training run (the interval is over test episodes)',
+             'ProtoNet': 'the shipped model: one training run (the interval is over test episodes)'}
     for learner, body in tqdm(learners.items(), desc='few-shot', unit='learner', disable=not progress_enabled(progress), leave=False):
         t0 = time.perf_counter()
         part = embed(body.eval(), evaluation.subset(used))       # once per learner, for both shot counts
         features = Features(torch.zeros(len(evaluation), part.features.shape[1]).index_copy_(0, used, part.features), evaluation.labels)
         for shots in out:
             accs = episode_accuracies(nearest_prototype, episode_loader(features, 5, shots, 15, episodes, seed=0))
-            out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out)))
+            out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out), budget_note=notes.get(learner, '')))
     return [Comparison(f'new characters, 5-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='in pretraining: the shipped models')
             for shots, results in out.items()]
 
@@ -346,72 +369,87 @@ def folder_task(data, valid_fraction: float = 0.2, test_fraction: float = 0.2, s
 
 def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = None, progress: bool | None = None,
             data=None, episodes: int | None = None) -> list:
-    "The main job: every family of the book on its embedded tasks (default: all; with `quick`, `QUICK_TASKS`), a `Comparison` per task; `data`: the transfer family on an image folder instead."
+    """The main job: every family of the book on its embedded tasks (default: all; with `quick`, `QUICK_TASKS`), a `Comparison` per task;
+    `data`: the transfer family on an image folder instead. `steps`: the most steps of a transfer and of an adaptation run, validation
+    (or, for adaptation, the label-free rule) choosing below it; default `TRANSFER_CAP` and `ADAPTATION_CAP`."""
     tasks = tuple(tasks or (('digits',) if data is not None else QUICK_TASKS if quick else COMPARE_TASKS))
     unknown = [t for t in tasks if t not in COMPARE_TASKS]
     if unknown: raise ValueError(f"Unknown tasks {unknown}; choose from {list(COMPARE_TASKS)}.")
     if data is not None and tasks != ('digits',): raise ValueError("--data runs the transfer family on your folder: leave out --tasks.")
     seeds = list(range(3 if quick else 5) if seeds is None else seeds)
-    adapt_steps = (80 if quick else 240) if steps is None else steps      # LeNet from scratch on two domains needs more steps than transfer
-    steps = (60 if quick else 80) if steps is None else steps
-    episodes = (200 if quick else 600) if episodes is None else episodes
     if not seeds: raise ValueError("--seeds needs at least one seed (5 or more for an interval worth quoting).")
-    if steps < 1: raise ValueError(f"--steps must be at least 1, got {steps}.")
+    if steps is not None and steps < 1: raise ValueError(f"--steps must be at least 1, got {steps}.")
+    cap = TRANSFER_CAP if steps is None else steps
+    adapt_cap = ADAPTATION_CAP if steps is None else steps
+    episodes = (200 if quick else 600) if episodes is None else episodes
     if episodes < 2: raise ValueError(f"--episodes must be at least 2, got {episodes}.")
     from tl_nb.core import progress_enabled
     results = []
     for i, name in enumerate(tasks):
         if progress_enabled(progress): print(f"[{i + 1}/{len(tasks)}] {FAMILIES[name]}: {name}", file=sys.stderr, flush=True)
-        if FAMILIES[name] == 'domain adaptation': found = [_adaptation_comparison(name, seeds, adapt_steps, quick, progress)]
+        if FAMILIES[name] == 'domain adaptation': found = [_adaptation_comparison(name, seeds, adapt_cap, quick, progress)]
         elif FAMILIES[name] == 'few-shot': found = _fewshot_comparison(name, episodes, progress)
-        else: found = [_transfer_comparison(name, seeds, steps, quick, progress, data)]
+        else: found = [_transfer_comparison(name, seeds, cap, quick, progress, data)]
         for c in found: c.family = FAMILIES[name]                # which lesson and which heading it gets
         results += found
     return results
 
 # %% ../nbs/90_cli.ipynb #aa8d0a6c
+def _and(names: list) -> str: return names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]
+
 def lesson(c) -> str:
     "What to conclude from one task of `compare`, in its family's terms: does transfer beat scratch, adaptation beat source-only, meta-learning beat a plain pretrained embedding?"
+    from tl_nb.protocol import Interval
     family = getattr(c, 'family', FAMILIES['digits'])
     if family == 'domain adaptation': return _adaptation_lesson(c)
     if family == 'few-shot': return _fewshot_lesson(c)
-    best = c.best(exclude=('scratch', 'pixels'))
-    d = c.difference(best.name, 'scratch')
-    if d.n < 2: return f"One seed cannot say whether transfer pays here ({best.name} minus scratch: {d.format(sign=True)} points); run 5 seeds."
-    if d.covers(0): return (f"Transfer barely matters here: the best transfer strategy, {best.name}, is indistinguishable from a tuned "
-                            f"network trained from scratch ({d.format(sign=True)} points).")
-    if d.mean < 0: return f"Transfer does not pay here: training from scratch beats the best transfer strategy, {best.name}, by {-100 * d.mean:.1f} ± {100 * d.half_width:.1f} points."
-    size = 'clearly pays' if d.low >= 0.15 else 'helps'
-    return f"Transfer {size} here: {best.name} beats a tuned network trained from scratch by {d.format(sign=True)} points."
+    lead = c.leaders(exclude=('scratch', 'pixels'))
+    best, d = lead[0], c.difference(lead[0].name, 'scratch')
+    who = best.name if len(lead) == 1 else f"{_and([r.name for r in lead])} (indistinguishable from each other)"
+    if d.n < 2: return f"One seed cannot say whether transfer pays here ({best.name} minus scratch: {d.format(sign=True, unit=' points')}); run 5 seeds."
+    if d.covers(0): return (f"Transfer barely matters here: the best transfer strategy, {best.name}, is indistinguishable from a network trained from "
+                            f"scratch for as long as its validation improved ({d.format(sign=True, unit=' points')}).")
+    if d.mean < 0: return f"Transfer does not pay here: training from scratch beats the best transfer strategy, {best.name}, by {Interval(-d.mean, d.half_width, d.n).format(unit=' points')}."
+    size = 'clearly pays' if d.low >= 0.05 else 'helps'
+    return f"Transfer {size} here: {who} beat{'s' if len(lead) == 1 else ''} a network trained from scratch for as long as its validation improved, {best.name} by {d.format(sign=True, unit=' points')}."
 
 def _adaptation_lesson(c) -> str:
     from tl_nb.adapt import gap_closed
-    best = c.best(exclude=('source-only', *c.bounds))
-    d = c.difference(best.name, 'source-only')
-    if d.n < 2: return f"One seed cannot say whether adaptation pays here ({best.name} minus source-only: {d.format(sign=True)} points); run 5 seeds."
-    if d.covers(0): return f"Adaptation does not pay here at these settings: the best method, {best.name}, is indistinguishable from source-only training ({d.format(sign=True)} points)."
-    if d.mean < 0: return f"Adaptation hurts here: every method trails source-only training; the best, {best.name}, by {-100 * d.mean:.1f} ± {100 * d.half_width:.1f} points."
+    from tl_nb.protocol import Interval
+    lead = c.leaders(exclude=('source-only',))
+    best, d = lead[0], c.difference(lead[0].name, 'source-only')
+    who = best.name if len(lead) == 1 else f"{_and([r.name for r in lead])} (indistinguishable from each other)"
+    if d.n < 2: return f"One seed cannot say whether adaptation pays here ({best.name} minus source-only: {d.format(sign=True, unit=' points')}); run 5 seeds."
+    if d.covers(0): return f"Adaptation does not pay here: the best method, {best.name}, is indistinguishable from source-only training ({d.format(sign=True, unit=' points')})."
+    if d.mean < 0: return f"Adaptation hurts here: every method trails source-only training; the best, {best.name}, by {Interval(-d.mean, d.half_width, d.n).format(unit=' points')}."
     share = gap_closed(c, best.name) if 'oracle' in c.bounds else float('nan')
     gap = f" and closes {share:.0%} of the gap to the oracle trained with target labels" if share == share else ''
-    return f"Adaptation helps: {best.name} beats source-only training by {d.format(sign=True)} points{gap}, without a single target label."
+    return f"Adaptation helps: {who} beat{'s' if len(lead) == 1 else ''} source-only training, {best.name} by {d.format(sign=True, unit=' points')}{gap}, without a single target label."
 
 def _fewshot_lesson(c) -> str:
     vs_pixels, vs_supervised = c.difference('ProtoNet', 'pixels'), c.difference('ProtoNet', 'supervised Conv-4')
-    if vs_pixels.covers(0) or vs_pixels.mean < 0: first = f"Pretrained features do not pay here: ProtoNet against the nearest prototype on pixels, {vs_pixels.format(sign=True)} points"
-    else: first = f"Pretrained features pay: ProtoNet beats the nearest prototype on pixels by {vs_pixels.format(sign=True)} points"
+    if vs_pixels.covers(0) or vs_pixels.mean < 0: first = f"Pretrained features do not pay here: ProtoNet against the nearest prototype on pixels, {vs_pixels.format(sign=True, unit=' points')}"
+    else: first = f"Pretrained features pay: ProtoNet beats the nearest prototype on pixels by {vs_pixels.format(sign=True, unit=' points')}"
     meta = ('indistinguishable from' if vs_supervised.covers(0) else 'better than' if vs_supervised.mean > 0 else 'worse than')
     return (f"{first}; meta-learning itself is {meta} the supervised Conv-4 with the same nearest-prototype rule "
-            f"({vs_supervised.format(sign=True)} points, paired over the same episodes).")
+            f"({vs_supervised.format(sign=True, unit=' points')}, paired over the same episodes; one training run of each model).")
 
 def format_report(comparisons) -> str:
-    "Markdown: a heading per family, and per task the protocol's table, its conclusion and the lesson."
+    "Markdown: a heading per family, and per task the protocol's table (with its budget notes and warnings), its conclusion and the lesson; for adaptation, what choosing without labels cost."
+    from tl_nb.adapt import rule_table
     out, family = [], None
     for c in comparisons:
         if getattr(c, 'family', None) not in (None, family):
             family = c.family
             out.append(f"## {family[0].upper() + family[1:]}")
-        out.append(f"### {c.task}\n\n{c.table()}\n\n{c.conclusion()} {lesson(c)}")
+        extra = f"\n\nSettings chosen without target labels, and what that cost:\n\n{rule_table(c)}" if getattr(c, 'rule_cost', None) is not None else ''
+        out.append(f"### {c.task}\n\n{c.table()}\n\n{c.conclusion()} {lesson(c)}{extra}")
     return '\n\n'.join(out)
+
+def report_dict(c) -> dict:
+    "One task of `compare` as plain data for `--json`: the comparison, its family and lesson, and for adaptation the rule's record."
+    from tl_nb.adapt import rule_record
+    return {**c.to_dict(), 'family': c.family, 'lesson': lesson(c), **({'rule': rule_record(c)} if getattr(c, 'rule_cost', None) is not None else {})}
 
 def plot_report(comparisons, path=None):
     "A panel per task: each strategy's mean test accuracy with its 95% interval, the reference and bounds in grey; saved to `path` when given."
@@ -424,7 +462,7 @@ def plot_report(comparisons, path=None):
         iv = [r.interval for r in c.results]
         ax.barh(range(len(iv)), [100 * i.mean for i in iv], xerr=[0 if math.isnan(i.half_width) else 100 * i.half_width for i in iv], capsize=3,
                 color=['0.65' if r.name == c.reference or r.name in c.bounds else 'C0' for r in c.results])
-        ax.set_yticks(range(len(iv)), [r.name for r in c.results], fontsize=8); ax.invert_yaxis()
+        ax.set_yticks(range(len(iv)), [r.name + (' (bound)' if r.name in c.bounds else '') for r in c.results], fontsize=8); ax.invert_yaxis()
         ax.set(xlim=(0, 100), xlabel='test accuracy (%)'); ax.set_title(c.task, fontsize=9)
     for ax in axes[len(comparisons):]: ax.axis('off')
     fig.tight_layout()
@@ -459,8 +497,7 @@ def _cmd_compare(args):
     if not args.json: print(f"tl-nb compare: {'quick, ' if args.quick else ''}device {default_device()}; progress below", file=sys.stderr)
     report = compare(args.tasks, args.quick, args.seeds, args.steps, progress=None if not args.json else False, data=args.data, episodes=args.episodes)
     seconds = time.perf_counter() - t0
-    if args.json: print(json.dumps({'tasks': [{**c.to_dict(), 'family': c.family, 'lesson': lesson(c)} for c in report], 'seconds': seconds,
-                                    'figure': str(args.figure) if args.figure else None}))
+    if args.json: print(json.dumps({'tasks': [report_dict(c) for c in report], 'seconds': seconds, 'figure': str(args.figure) if args.figure else None}))
     else: print(format_report(report) + f"\n\n({seconds:.0f} s" + (f"; figure saved to {args.figure})" if args.figure else ')'))
     if args.figure: plot_report(report, args.figure)   # after the results are out: a failure here loses nothing
 
@@ -504,14 +541,17 @@ def _cmd_predict(args):
     if args.json: print(json.dumps({'model': str(args.model), 'predictions': preds}))
     else: print('\n'.join(f"{p['path']}\t{p['class']}\t{p['probability']:.3f}" for p in preds))
 
+def _setting_words(s: dict) -> str: return ', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in s.items())
+
 def _cmd_adapt(args):
     r = adapt_folders(args.source, args.target, args.target_test, args.method, args.steps, args.seed, out=args.out,
                       progress=None if not args.json else False)
-    if args.json: print(json.dumps(r))
-    else:
-        acc = f"target accuracy {100 * r['target_acc']:.1f}% on {args.target_test}" if r['target_acc'] is not None else 'no --target-test: target accuracy unknown'
-        print(f"{r['method']}: {acc} (source validation {100 * r['source_valid_acc']:.1f}%), {r['source_images']} source and "
-              f"{r['target_images']} target images, {r['steps']} steps, {r['seconds']:.0f} s" + (f"; model saved to {r['out']}" if r['out'] else ''))
+    if args.json: print(json.dumps(r)); return
+    print(f"estimated target accuracy (DEV, no target label) of each method and setting tried on {r['source_images']} source and {r['target_images']} target images:")
+    for e in r['estimates']: print(f"  {100 * e['estimate']:5.1f}%  {e['method']} ({_setting_words(e['setting'])})" + ('  <- chosen' if e is r['estimates'][0] else ''))
+    acc = f"target accuracy {100 * r['target_acc']:.1f}% on {args.target_test}" if r['target_acc'] is not None else 'no --target-test: target accuracy unknown'
+    print(f"{r['method']} ({_setting_words(r['setting'])}, {r['steps']} steps): {acc} (source validation {100 * r['source_valid_acc']:.1f}%), {r['seconds']:.0f} s"
+          + (f"; model saved to {r['out']}" if r['out'] else ''))
 
 def _cmd_fewshot(args):
     r = fewshot_folder(args.data, args.ways, args.shots, args.queries, args.episodes, args.method, args.train, args.train_episodes,
@@ -527,9 +567,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     c = sub.add_parser('compare', help="the book's main job: every family of strategies under the comparison protocol on the embedded tasks")
     c.add_argument('--tasks', nargs='+', choices=COMPARE_TASKS, help='which tasks (default: all; with --quick: %s)' % ', '.join(QUICK_TASKS))
-    c.add_argument('--quick', action='store_true', help='3 seeds, 2 settings per grid, fewer steps, episodes and methods (about two minutes)')
+    c.add_argument('--quick', action='store_true', help='3 seeds and fewer tasks, methods and episodes, at the same honest budgets')
     c.add_argument('--seeds', type=int, nargs='+', help='seeds to run (default: 0-4, or 0-2 with --quick)')
-    c.add_argument('--steps', type=int, help='optimisation steps per run (default: 80 for transfer and 240 for adaptation, or 60 and 80 with --quick)')
+    c.add_argument('--steps', type=int, help='the most steps a transfer run may take, validation choosing below it, and the longest adaptation run (default: %d and %d)' % (TRANSFER_CAP, ADAPTATION_CAP))
     c.add_argument('--episodes', type=int, help='few-shot test episodes (default: 600, or 200 with --quick)')
     c.add_argument('--data', type=Path, help='your images, one sub-folder per class: run the transfer family on them instead')
     c.add_argument('--figure', type=lambda s: Path(s) if s else None, default=Path('tl-nb-compare.png'), help="save the results' figure here (default: %(default)s; '' for none)")
@@ -570,9 +610,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument('--source', type=Path, required=True, help='labelled images, one sub-folder per class')
     a.add_argument('--target', type=Path, required=True, help='unlabelled images of the target domain (sub-folders, if any, are ignored)')
     a.add_argument('--target-test', type=Path, help='labelled target images (class sub-folders as in --source), only to report accuracy')
-    a.add_argument('--method', choices=_LazyChoices(_adaptation_method_names), default='dann', metavar='METHOD',
-                   help='adaptation method: %(choices)s (default: %(default)s)')
-    a.add_argument('--steps', type=int, default=1000, help='training steps of 64 source + 64 target images (default: %(default)s)')
+    a.add_argument('--method', choices=_LazyChoices(_adaptation_method_names), default='auto', metavar='METHOD',
+                   help='adaptation method, its settings chosen by DEV without target labels: %(choices)s (default: %(default)s: the method too)')
+    a.add_argument('--steps', type=int, default=ADAPT_CAP, help='the most steps of 64 source + 64 target images; the rule stops earlier (default: %(default)s)')
     a.add_argument('--out', type=Path, help='save the adapted model here (tl-nb predict reads it)')
     a.add_argument('--seed', type=int, default=0)
     a.add_argument('--json', action='store_true', help='print one JSON object: method, target_acc, seconds, ...')

@@ -19,9 +19,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['default_device', 'can_scale_up', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic',
-           'load_checkpoint', 'classification_loss', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy',
-           'History', 'progress_enabled', 'world', 'is_main_process', 'init_distributed', 'distributed_loader',
-           'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
+           'load_checkpoint', 'classification_loss', 'fast_bf16', 'evaluate', 'Progress', 'Strategy', 'LossFunction',
+           'as_strategy', 'History', 'progress_enabled', 'best_epoch', 'world', 'is_main_process', 'init_distributed',
+           'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -130,9 +130,16 @@ def classification_loss(model: nn.Module, batch) -> Tensor:
     x, y = batch
     return F.cross_entropy(model(x), y)
 
+def fast_bf16(device) -> bool:
+    "Does `device` compute in bfloat16 faster than in float32? CUDA GPUs do, and so do CPUs with AMX matrix units (Intel Xeon since Sapphire Rapids); on other CPUs bf16 is emulated and slower."
+    device = torch.device(device)
+    if device.type == 'cuda': return True
+    if device.type != 'cpu': return False
+    return bool(getattr(torch.cpu, '_is_amx_tile_supported', lambda: False)())
+
 def _autocast(device: torch.device, amp: bool):
-    # bf16 needs no loss scaling, unlike fp16, and CPU autocast is slower than fp32 on most CPUs
-    if amp and device.type == 'cuda': return torch.autocast('cuda', dtype=torch.bfloat16)
+    # bf16 needs no loss scaling, unlike fp16; where it is not faster than fp32, full precision
+    if amp and fast_bf16(device): return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -217,7 +224,7 @@ def as_strategy(strategy) -> Strategy:
 
 # %% ../nbs/00_core.ipynb #b3de0014
 class History(list):
-    "One dict per epoch (`epoch`, `train_loss`, `valid_*` metrics, `lr`, `seconds`), shown as a table."
+    "One dict per epoch (`epoch`, `step`: optimiser steps so far, `train_loss`, `valid_*` metrics, `lr`, `seconds`), shown as a table."
     def __init__(self, rows=()): super().__init__(rows)
 
     def column(self, key: str) -> list:
@@ -254,15 +261,22 @@ def progress_enabled(progress: bool | None) -> bool:
     if progress is None: return not (os.environ.get('IN_TEST') or os.environ.get('CI'))
     return bool(progress)
 
-def _improved(value, best, mode: str) -> bool:
-    return best is None or (value > best if mode == 'max' else value < best)
+def _score(row: dict, monitor: str, mode: str) -> tuple | None:
+    "How good an epoch is for `monitor` (higher is better): its value, and for equal values of a validation metric the lower validation loss. An accuracy on 50 images ties often (96%, 96%, ...); its loss rarely does."
+    value = row.get(monitor)
+    if value is None: return None
+    tie = -row['valid_loss'] if monitor.startswith('valid_') and monitor != 'valid_loss' and row.get('valid_loss') is not None else 0.0
+    return (value if mode == 'max' else -value, tie)
+
+def best_epoch(history: History, monitor: str = 'valid_acc', mode: str = 'max') -> int | None:
+    "Index of the epoch `fit` keeps for `monitor`: the best value, equal accuracies broken by the lower validation loss, then the first; None if never measured."
+    scored = [(s, i) for i, row in enumerate(history) if (s := _score(row, monitor, mode)) is not None]
+    return max(scored, key=lambda si: (si[0], -si[1]))[1] if scored else None
 
 def _epochs_since_best(history: History, monitor: str, mode: str) -> int:
     # derived from the history, so a resumed run counts exactly as an uninterrupted one
-    vals = [v for v in history.column(monitor) if v is not None]
-    if not vals: return 0
-    best = (max if mode == 'max' else min)(vals)
-    return len(vals) - 1 - max(i for i, v in enumerate(vals) if v == best)
+    best = best_epoch(history, monitor, mode)
+    return 0 if best is None else sum(1 for row in history[best + 1:] if _score(row, monitor, mode) is not None)
 
 def _copy_state(module: nn.Module) -> dict:
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
@@ -403,14 +417,15 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         sched=None,                         # a torch.optim.lr_scheduler
         sched_per: str = 'epoch',           # step `sched` every 'epoch' or every 'batch'
         device=None,                        # default: `default_device()`
-        amp: bool = True,                   # bf16 autocast, on CUDA only
+        amp: bool = True,                   # bf16 autocast where it is fast (`fast_bf16`: CUDA, CPUs with AMX); False: full precision
         clip_grad: float | None = None,     # max gradient norm, over the model's and the strategy's parameters
         ckpt_dir=None,                      # write `last.pt` (resumable) and `best.pt` here
         resume: bool = False,               # continue from `ckpt_dir/last.pt` if it exists
         monitor: str | None = None,         # metric for `best.pt` and `patience`; default 'valid_acc', or 'train_loss' without `valid_dl`
         patience: int | None = None,        # stop once `monitor` has not improved for this many epochs
-        load_best: bool = False,            # end with the weights of the best epoch (`best.pt`, or a copy in memory without `ckpt_dir`)
+        load_best: bool = False,            # end with the weights of the best epoch (`best_epoch`; `best.pt`, or a copy in memory without `ckpt_dir`)
         progress: bool | None = None,       # progress bar; default: on, except under tests and CI
+        horizon: int | None = None,         # the run's length as a strategy's schedule sees it (`Progress.steps`); default: `epochs` × batches
        ) -> History:
     "Train `model` for `epochs` passes over `train_dl` with `opt`, the way `strategy` says; return the per-epoch `History`."
     if sched_per not in ('epoch', 'batch'): raise ValueError(f"sched_per must be 'epoch' or 'batch', not {sched_per!r}.")
@@ -428,8 +443,8 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
     start, history, stopped, best_state = 0, History(), False, None
     if resume and (ckpt_dir / 'last.pt').exists():
         start, history, stopped = _restore_training_state(ckpt_dir / 'last.pt', model, strategy, opt, sched, train_dl)
-    best, per_epoch = history.best(monitor, mode), len(train_dl)
-    total, step = epochs * per_epoch, start * per_epoch
+    best, per_epoch = (lambda i: None if i is None else _score(history[i], monitor, mode))(best_epoch(history, monitor, mode)), len(train_dl)
+    total, step = horizon or epochs * per_epoch, start * per_epoch
     bar = tqdm(range(start, start if stopped else epochs), total=epochs, initial=start, unit='epoch',
                disable=not progress_enabled(progress) or not is_main_process())
     sampler = getattr(train_dl, 'sampler', None)
@@ -457,7 +472,7 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
             if strategy.after_step(at, values): stopped = True; break
         if n == 0: raise ValueError("The training DataLoader yielded no batches: is the dataset empty, or drop_last=True with fewer samples than batch_size?")
         _sync_buffers(model, strategy)
-        row = {'epoch': epoch + 1, **{f'train_{k}': v / n for k, v in sums.items()}}
+        row = {'epoch': epoch + 1, 'step': step, **{f'train_{k}': v / n for k, v in sums.items()}}
         if valid_dl is not None:
             row.update({f'valid_{k}': v for k, v in strategy.evaluate(model, valid_dl, device=device, amp=amp).items()})
         row['lr'] = opt.param_groups[0]['lr']
@@ -470,11 +485,12 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         bar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k not in ('epoch', 'seconds')})
         if strategy.after_epoch(Progress(epoch, step, total), row): stopped = True
         if patience is not None and _epochs_since_best(history, monitor, mode) >= patience: stopped = True
-        if monitor in row and _improved(row[monitor], best, mode):
-            best = row[monitor]
+        score = _score(row, monitor, mode)
+        if score is not None and (best is None or score > best):
+            best = score
             if ckpt_dir is not None:
                 if is_main_process(): save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': epoch + 1,
-                             'monitor': monitor, 'value': best}, ckpt_dir / 'best.pt')
+                             'monitor': monitor, 'value': row[monitor]}, ckpt_dir / 'best.pt')
             elif load_best:   # no folder to write best.pt to: keep a copy in memory
                 best_state = {'model': _copy_state(model), 'strategy': _copy_state(strategy)}
         if ckpt_dir is not None and is_main_process():

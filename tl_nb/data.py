@@ -44,6 +44,12 @@ class ImageSet(Dataset):
         x = self.images[i].float().div_(255)
         return (self.transform(x) if self.transform is not None else x), self.labels[i]
 
+    def __getitems__(self, indices: list) -> list:
+        "The items at `indices` at once, as a `DataLoader` asks for a batch: one conversion to float for the whole batch, not one per image."
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        x, y = self.images[idx].float().div_(255).unbind(0), self.labels[idx].unbind(0)
+        return list(zip(map(self.transform, x) if self.transform is not None else x, y))
+
     @property
     def shape(self) -> tuple:
         "`(C, H, W)` of one image."

@@ -21,9 +21,9 @@ from .models import PRETRAINED, WEIGHTS_DIR, extract_features, load_verified, Co
 from .protocol import Interval, t_interval
 
 # %% auto #0
-__all__ = ['META_TRAINED', 'episode_accuracies', 'prototypes', 'prototype_logits', 'Features', 'embed', 'nearest_prototype',
-           'EpisodicStrategy', 'background_split', 'meta_fit', 'adapt', 'adapted_logits', 'TaskBatchNorm2d',
-           'task_batchnorm', 'meta_learner_model', 'meta_trained', 'show_episode', 'episode_viewer']
+__all__ = ['META_TRAINED', 'episode_accuracies', 'over_seeds', 'paired_over_seeds', 'prototypes', 'prototype_logits', 'Features',
+           'embed', 'nearest_prototype', 'EpisodicStrategy', 'background_split', 'meta_fit', 'adapt', 'adapted_logits',
+           'TaskBatchNorm2d', 'task_batchnorm', 'meta_learner_model', 'meta_trained', 'show_episode', 'episode_viewer']
 
 # %% ../nbs/08_fewshot.ipynb #bf445b21
 @torch.no_grad()      # gradient-based learners adapt with torch.func.grad, which works inside no_grad
@@ -35,6 +35,15 @@ def episode_accuracies(predict: Callable, dl, device=None) -> np.ndarray:
         accs.append((predict(ep).argmax(-1) == ep.query_labels).float().mean().item())
     if not accs: raise ValueError("episode_accuracies() got no episodes; check episodes >= 1.")
     return np.array(accs)
+
+# %% ../nbs/08_fewshot.ipynb #f3017d5f
+def over_seeds(accs) -> Interval:
+    "A learner trained with several seeds, each scored on the same episodes (`accs`: one array per training seed): mean and 95% interval over the training seeds of each seed's mean accuracy."
+    return t_interval([float(np.mean(a)) for a in accs])
+
+def paired_over_seeds(accs, baseline) -> Interval:
+    "The paired difference of a learner trained with several seeds against a `baseline` scored on the same episodes: each seed's mean episode-by-episode difference, the interval over seeds."
+    return t_interval([float(np.mean(np.asarray(a) - np.asarray(baseline))) for a in accs])
 
 # %% ../nbs/08_fewshot.ipynb #72e223bc
 def prototypes(features: Tensor, labels: Tensor, n_way: int | None = None) -> Tensor:
@@ -94,7 +103,9 @@ def background_split(ds, valid_classes: int = 60, seed: int = 0):
 def meta_fit(model: nn.Module, strategy: EpisodicStrategy, train_ds, n_way: int, k_shot: int, q_query: int,
              episodes: int, epochs: int, *, tasks: int | None = None, valid_ds=None, valid_way: int = 5, valid_shot: int = 1,
              valid_episodes: int = 100, lr: float = 1e-3, opt=None, sched=None, **fit_kwargs):
-    "Meta-train `model` with `strategy` through `core.fit`: `epochs` x `episodes` batches of N-way K-shot episodes (`tasks` per batch), validated on fixed episodes of `valid_ds`."
+    """Meta-train `model` with `strategy` through `core.fit`: `epochs` x `episodes` batches of N-way K-shot episodes (`tasks` per batch), validated on
+    fixed episodes of `valid_ds`. In full precision unless `amp=True` is passed: the meta-gradients the chapters check against references
+    (second order through the inner loop) are only exact in float32, and bf16 autocast would change them on a GPU or a CPU with AMX."""
     from tl_nb.core import fit
     from tl_nb.episodes import episode_loader
     train_dl = episode_loader(train_ds, n_way, k_shot, q_query, episodes, tasks=tasks)
@@ -104,6 +115,7 @@ def meta_fit(model: nn.Module, strategy: EpisodicStrategy, train_ds, n_way: int,
         opt = torch.optim.Adam([*model.parameters(), *strategy.parameters()], lr=lr)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * episodes, pct_start=0.1)
     fit_kwargs.setdefault('load_best', valid_ds is not None)
+    fit_kwargs.setdefault('amp', False)
     return fit(model, train_dl, epochs, opt, strategy=strategy, valid_dl=valid_dl, sched=sched,
                sched_per='batch', **fit_kwargs)
 

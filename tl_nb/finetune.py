@@ -14,18 +14,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 from .core import History, Progress, Strategy, as_strategy, classification_loss, distributed_loader, evaluate, fit, seed_everything, world
 from .data import ImageSet
 from .models import Classifier, Standardize, architecture, body as new_body, extract_features, pretrained
-from .protocol import Candidate, model_predictor
+from .protocol import Budget, Candidate, Fitted, model_predictor
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'freeze', 'unfreeze', 'body_blocks', 'freeze_to', 'trainable_parameters', 'discriminative_groups',
-           'gradual_unfreeze', 'L2SP', 'LRRangeTest', 'lr_find', 'standardized_head', 'train_probe', 'TransferRun',
-           'NamedStrategy', 'register_strategy', 'transfer', 'transfer_candidate', 'unfreeze_sweep',
-           'show_unfreeze_explorer']
+           'GradualUnfreezing', 'gradual_unfreeze', 'L2SP', 'LRRangeTest', 'lr_find', 'default_eval_every',
+           'default_patience', 'standardized_head', 'train_probe', 'TransferRun', 'NamedStrategy', 'register_strategy',
+           'transfer', 'transfer_candidate', 'unfreeze_sweep', 'show_unfreeze_explorer']
 
 # %% ../nbs/11_finetune.ipynb #5fb1538e
 def freeze(module: nn.Module) -> nn.Module:
@@ -65,19 +65,38 @@ def discriminative_groups(model: Classifier, lr: float, decay: float = 0.3) -> l
     return [g for g in groups if g['params']]
 
 # %% ../nbs/11_finetune.ipynb #16aea313
+class GradualUnfreezing(Strategy):
+    "Train as `inner` does while the body thaws from the top: the head alone for `stage_steps` steps, then the last block too, and so on (ULMFiT). Which blocks train follows from the step, so a resumed run thaws exactly as an uninterrupted one."
+    def __init__(self, blocks: list, stage_steps: int, inner: Strategy | None = None):
+        super().__init__()
+        self.inner, self.stage_steps = inner or Strategy(frozen_bn=True), stage_steps
+        self._blocks = list(blocks)        # a plain list: the model's blocks are not this strategy's own parameters
+
+    def trainable_blocks(self, step: int) -> int:
+        "How many body blocks (from the top) train at `step`."
+        return min(len(self._blocks), step // self.stage_steps)
+
+    def loss(self, model, batch, at: Progress):
+        "Thaw the blocks of this step, then `inner`'s loss."
+        n = self.trainable_blocks(at.step)
+        for i, block in enumerate(self._blocks): block.requires_grad_(i >= len(self._blocks) - n)
+        return self.inner.loss(model, batch, at)
+
+    def train_mode(self, model): self.inner.train_mode(model); self.train()
+    def evaluate(self, model, dl, device=None, amp: bool = True) -> dict: return self.inner.evaluate(model, dl, device=device, amp=amp)
+
 def gradual_unfreeze(model: Classifier, dl, steps_per_stage: int, lr: float, decay: float = 0.3, strategy: Strategy | None = None,
-                     device=None, progress: bool | None = False, clip_grad: float | None = 5.0) -> History:
-    "Train the head, then the head and the last block, and so on down to the whole body; one `fit` per stage (default strategy: frozen BatchNorm)."
-    strategy = strategy or Strategy(frozen_bn=True)
-    history = History()
-    for n in range(len(body_blocks(model)) + 1):
-        freeze_to(model, n)
-        groups = discriminative_groups(model, lr, decay)
-        own = [p for p in strategy.parameters() if p.requires_grad]   # a strategy's own modules train at the head's rate
-        opt = torch.optim.SGD(groups + ([{'params': own}] if own else []), lr=lr, momentum=0.9)
-        stage = fit(model, dl, max(1, round(steps_per_stage / len(dl))), opt, strategy=strategy, device=device,
-                    progress=progress, clip_grad=clip_grad)
-        history += [{**row, 'epoch': len(history) + 1, 'trainable_blocks': n} for row in stage]
+                     epochs: int | None = None, **fit_kw) -> History:
+    """Train the head, then the head and the last block, and so on down to the whole body, `steps_per_stage` steps a stage, in one `fit`
+    (default strategy: frozen BatchNorm): every block has its discriminative rate from the start and trains once thawed. `fit_kw` go to `fit`
+    (validation, checkpoints, early stopping); each history row also says how many blocks were training at its end."""
+    thaw = GradualUnfreezing(body_blocks(unfreeze(model)), steps_per_stage, strategy)
+    own = [p for p in thaw.parameters() if p.requires_grad]    # a strategy's own modules train at the head's rate
+    opt = torch.optim.SGD(discriminative_groups(model, lr, decay) + ([{'params': own}] if own else []), lr=lr, momentum=0.9)
+    epochs = epochs or math.ceil((len(thaw._blocks) + 1) * steps_per_stage / len(dl))
+    history = fit(model, dl, epochs, opt, strategy=thaw, **{'clip_grad': 5.0, 'progress': False, **fit_kw})
+    for row in history: row['trainable_blocks'] = thaw.trainable_blocks(row['step'] - 1)
+    freeze_to(model, len(thaw._blocks))
     return history
 
 # %% ../nbs/11_finetune.ipynb #51ddf21a
@@ -140,15 +159,27 @@ def lr_find(model: nn.Module, dl, make_opt, start_lr: float = 1e-6, end_lr: floa
 def _sgd(params, lr: float) -> torch.optim.Optimizer:
     return torch.optim.SGD(params, lr=lr, momentum=0.9)
 
-def _train_loader(ds, batch_size: int, seed: int = 0) -> DataLoader:
-    "Shuffled training batches; under `torchrun`, each process's share of every batch (`distributed_loader`), the batch rounded down to a multiple of the processes."
+def _train_loader(ds, batch_size: int, seed: int = 0, batches: int | None = None) -> DataLoader:
+    """Shuffled training batches, `batches` of them per epoch (default: one pass over `ds`), reshuffled from `seed`; under `torchrun`, each
+    process's share of every batch (`distributed_loader`, one pass per epoch), the batch rounded down to a multiple of the processes."""
     batch_size = min(batch_size, len(ds))
     size = world()[1]
-    if size == 1: return DataLoader(ds, batch_size=batch_size, shuffle=True)
-    return distributed_loader(ds, max(size, batch_size // size * size), seed=seed)
+    if size > 1: return distributed_loader(ds, max(size, batch_size // size * size), seed=seed)
+    g = torch.Generator().manual_seed(seed)
+    if batches is None: return DataLoader(ds, batch_size=batch_size, shuffle=True, generator=g)
+    # a fixed number of batches per epoch, whatever the size of the data: validation every `batches` steps
+    return DataLoader(ds, batch_size, sampler=RandomSampler(ds, num_samples=batches * batch_size, generator=g), generator=g)
 
 def _epochs(steps: int, batches_per_epoch: int) -> int:
     return max(1, round(steps / batches_per_epoch))
+
+def default_eval_every(n_valid: int, batch_size: int) -> int:
+    "Steps between validations: a forward pass costs about a third of a training step per image, so validating `n_valid` images every `2 n_valid / batch_size` steps adds about a sixth to the training time (and at least 10 steps apart)."
+    return max(10, math.ceil(2 * n_valid / batch_size))
+
+def default_patience(eval_every: int) -> int:
+    "Steps without a better validation accuracy before a run stops: three validations, and never fewer than 150 steps."
+    return max(3 * eval_every, 150)
 
 def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=None, features=None) -> nn.Sequential:
     "A new linear head preceded by the standardisation of `body`'s features on `train` (what StandardScaler does for a probe)."
@@ -156,26 +187,42 @@ def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=N
     return nn.Sequential(Standardize(feats.mean(0), feats.std(0) if len(feats) > 1 else torch.ones(feats.shape[1])),
                          nn.Linear(feats.shape[1], n_classes))
 
-def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch_size: int = 32, device=None, features=None) -> Classifier:
-    "Train `model.head` on the frozen body's `features` of `train` (computed here if not given: feature caching); the body is left untouched."
+def train_probe(model: Classifier, train: ImageSet, steps: int, lr: float, batch_size: int = 32, device=None, features=None,
+                valid: ImageSet | None = None, valid_features=None, eval_every: int | None = None, patience: int | None = None,
+                seed: int = 0) -> History:
+    """Train `model.head` on the frozen body's `features` of `train` (computed here if not given: feature caching) for at most `steps` steps,
+    in epochs of `eval_every` steps (default: one pass; with validation, `default_eval_every`); with `valid` (or `valid_features`), stop early
+    on its accuracy and keep the best head, as `transfer` does. The body is left untouched; returns the head's `History`."""
     feats, labels = features if features is not None else extract_features(model.body, train, device=device)
-    dl = _train_loader(TensorDataset(feats, labels), batch_size)
-    fit(model.head, dl, _epochs(steps, len(dl)), _sgd(model.head.parameters(), lr), device=device, progress=False)
-    return freeze_to(model, 0)
+    if valid_features is None and valid is not None: valid_features = extract_features(model.body, valid, device=device)
+    kw, batches = {}, eval_every
+    if valid_features is not None:
+        batches = batches or default_eval_every(len(valid_features[1]), batch_size)
+        kw = dict(valid_dl=DataLoader(TensorDataset(*valid_features), batch_size=4096), load_best=True,
+                  patience=math.ceil((patience or default_patience(batches)) / batches))
+    dl = _train_loader(TensorDataset(feats, labels), batch_size, seed, batches)
+    epochs = math.ceil(steps / len(dl)) if batches else _epochs(steps, len(dl))
+    history = fit(model.head, dl, epochs, _sgd(model.head.parameters(), lr), device=device, progress=False, **kw)
+    freeze_to(model, 0)
+    return history
 
 # %% ../nbs/11_finetune.ipynb #9a77a82e
 @dataclass
 class TransferRun:
-    "What every named strategy gets: the training data and its loader, the step budget, its `setting` (learning rate and knobs), the training strategy and `fit`'s keywords."
+    "What every named strategy gets: the training data and its loader, the step cap, its `setting` (learning rate and knobs), the training strategy, `fit`'s keywords, and the validation data that stops it."
     train: ImageSet
     dl: DataLoader
-    steps: int
+    steps: int              # the cap: at most this many steps (rounded up to whole epochs of `dl`)
     setting: dict           # e.g. {'lr': 0.1}: the head's learning rate, and any knob of the strategy
     batch_size: int
     strategy: Strategy      # classification, with BatchNorm statistics frozen or not
     device: object
-    fit_kw: dict            # valid_dl, ckpt_dir, progress, load_best, clip_grad
-    features: tuple | None = None   # the pretrained body's (features, labels) of `train`, computed once
+    fit_kw: dict            # valid_dl, ckpt_dir, progress, load_best, clip_grad, patience
+    features: tuple | None = None         # the pretrained body's (features, labels) of `train`, computed once
+    valid_features: tuple | None = None   # ... and of the validation images, for a probe's early stopping
+    patience: int | None = None           # steps without a better validation accuracy before stopping
+    eval_every: int | None = None         # steps per epoch of `dl` (None: one pass over `train`)
+    seed: int = 0
 
     @property
     def lr(self) -> float:
@@ -184,8 +231,13 @@ class TransferRun:
 
     @property
     def epochs(self) -> int:
-        "Epochs of `dl` that make about `steps` steps."
-        return _epochs(self.steps, len(self.dl))
+        "Epochs of `dl` that make about `steps` steps: whole epochs up to the cap with validation, the nearest count without."
+        return math.ceil(self.steps / len(self.dl)) if self.fit_kw.get('valid_dl') is not None else max(1, round(self.steps / len(self.dl)))
+
+    @property
+    def cap(self) -> int:
+        "The most steps the run can take."
+        return self.epochs * len(self.dl)
 
     def validate(self, model: nn.Module) -> dict:
         "Validation metrics (`valid_` prefix) of `model`, or nothing without validation data."
@@ -193,19 +245,23 @@ class TransferRun:
         return {f'valid_{k}': v for k, v in self.strategy.evaluate(model, dl).items()} if dl is not None else {}
 
 class NamedStrategy(NamedTuple):
-    "An entry of `STRATEGIES`: does the body start `pretrained`, a `summary`, `train(model, run) -> History`, the `grid` of settings the protocol chooses from, and the `default` setting."
+    "An entry of `STRATEGIES`: does the body start `pretrained`, a `summary`, `train(model, run) -> History`, the `grid` of settings the protocol chooses from, the `default` setting, the `optimizer` (for the budget records), `limits` on its settings."
     pretrained: bool
     summary: str
     train: Callable
     grid: tuple
     default: dict
+    optimizer: str
+    limits: dict
 
 STRATEGIES: dict[str, NamedStrategy] = {}
 
-def register_strategy(name: str, pretrained: bool, summary: str, grid=tuple({'lr': lr} for lr in (0.03, 0.1, 0.3)), default=None):
-    "Decorator: register `train(model, run: TransferRun) -> History` as the strategy `name`, with its settings `grid` (default: the middle one)."
+def register_strategy(name: str, pretrained: bool, summary: str, grid=tuple({'lr': lr} for lr in (0.03, 0.1, 0.3)), default=None,
+                      optimizer: str = 'SGD+momentum', limits=None):
+    "Decorator: register `train(model, run: TransferRun) -> History` as the strategy `name`, with its settings `grid` (default: the middle one) and `limits` past which the protocol never extends it (default: lr ≤ 1)."
     def register(train: Callable) -> Callable:
-        STRATEGIES[name] = NamedStrategy(pretrained, summary, train, tuple(grid), default or grid[len(grid) // 2])
+        STRATEGIES[name] = NamedStrategy(pretrained, summary, train, tuple(grid), default or grid[len(grid) // 2], optimizer,
+                                         {'lr': (1e-5, 1.0), **(limits or {})})
         return train
     return register
 
@@ -216,16 +272,19 @@ def _finetune(model: Classifier, run: TransferRun, trainable_blocks: int | None 
     opt = _sgd(discriminative_groups(model, run.lr, decay=0.3), run.lr)
     return fit(model, run.dl, run.epochs, opt, strategy=strategy or run.strategy, **run.fit_kw)
 
+def _probe_stage(model: Classifier, run: TransferRun) -> History:
+    "The head alone, on the cached features, with the run's cap and validation."
+    return train_probe(model, run.train, run.steps, run.lr, run.batch_size, run.device, run.features,
+                       valid_features=run.valid_features, eval_every=run.eval_every, patience=run.patience, seed=run.seed)
+
 @register_strategy('scratch', pretrained=False, summary='random body; everything trains; AdamW',
-                   grid=tuple({'lr': lr} for lr in (1e-3, 3e-3, 1e-2)))
+                   grid=tuple({'lr': lr} for lr in (1e-3, 3e-3, 1e-2)), optimizer='AdamW')
 def _scratch(model, run):
     opt = torch.optim.AdamW(model.parameters(), lr=run.lr, weight_decay=1e-4)
     return fit(model, run.dl, run.epochs, opt, **run.fit_kw)
 
 @register_strategy('probe', pretrained=True, summary='body frozen; the head trains on cached features; SGD + momentum (the classic recipe)')
-def _probe(model, run):
-    train_probe(model, run.train, run.steps, run.lr, run.batch_size, run.device, run.features)
-    return History([{'epoch': 1, **run.validate(model)}])
+def _probe(model, run): return _probe_stage(model, run)
 
 @register_strategy('finetune-last', pretrained=True, summary='last body block + head train, discriminative rates; SGD + momentum')
 def _finetune_last(model, run): return _finetune(model, run, trainable_blocks=1)
@@ -235,12 +294,12 @@ def _finetune_all(model, run): return _finetune(model, run)
 
 @register_strategy('gradual', pretrained=True, summary='head, then one more block per stage (blocks + 1 stages); SGD + momentum')
 def _gradual(model, run):
-    return gradual_unfreeze(model, run.dl, run.steps // (len(body_blocks(model)) + 1), run.lr, strategy=run.strategy,
-                            device=run.device, progress=run.fit_kw.get('progress'))
+    return gradual_unfreeze(model, run.dl, run.cap // (len(body_blocks(model)) + 1), run.lr, strategy=run.strategy,
+                            epochs=run.epochs, **run.fit_kw)
 
 @register_strategy('lpft', pretrained=True, summary='head first on cached features, then as finetune')
 def _lpft(model, run):
-    train_probe(model, run.train, run.steps, run.lr, run.batch_size, run.device, run.features)   # cheap: cached features
+    _probe_stage(model, run)                                   # cheap: cached features
     return _finetune(model, run)
 
 @register_strategy('l2sp', pretrained=True, summary='as finetune, with the L2-SP pull (alpha) toward the pretrained weights',
@@ -257,37 +316,52 @@ def _reinitialised(body: nn.Module) -> nn.Module:
     return body
 
 def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str | nn.Module = 'conv4-glyphs',
-             steps: int = 200, batch_size: int = 32, bn: str = 'frozen', seed: int = 0,
-             device=None, ckpt_dir=None, progress: bool | None = False, **setting):
-    """Train the named `strategy` (a key of `STRATEGIES`) on `train` for about `steps` steps with `setting` (default: the strategy's); return `(model, history)`.
-    `backbone` is a name (`PRETRAINED`, `BODIES`) or any body module mapping images to feature vectors; a module is copied, never changed."""
+             steps: int = 1000, batch_size: int = 32, bn: str = 'frozen', seed: int = 0, device=None, ckpt_dir=None,
+             progress: bool | None = False, eval_every: int | None = None, patience: int | None = None, stop_early: bool = True, **setting):
+    """Train the named `strategy` (a key of `STRATEGIES`) on `train` with `setting` (default: the strategy's); return `(model, history)`.
+    With `valid`, the run is validated every `eval_every` steps, stops once `patience` steps bring no better validation accuracy
+    (defaults: `default_eval_every`, `default_patience`) or at the cap of `steps` steps, and keeps the weights of its best validation.
+    With `stop_early=False`, or without `valid`, it trains `steps` steps (in epochs of `eval_every` steps if given) and keeps the last weights.
+    `history` has a row per epoch, with its `step`. `backbone` is a name (`PRETRAINED`, `BODIES`) or any body module mapping images to
+    feature vectors; a module is copied, never changed."""
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     if bn not in ('frozen', 'train'): raise ValueError(f"bn must be 'frozen' or 'train', not {bn!r}.")
+    if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}.")
     named = STRATEGIES[strategy]
     unknown = set(setting) - set(named.default)
     if unknown: raise ValueError(f"{strategy} has no setting {sorted(unknown)}; its settings are {sorted(named.default)}.")
     seed_everything(seed)
-    n_classes, channels = len(train.classes), train.shape[0]
-    features = None
+    n_classes, channels, batch_size = len(train.classes), train.shape[0], min(batch_size, len(train))
+    stop_early = stop_early and valid is not None
+    features = valid_features = None
     if named.pretrained:
         body = pretrained(backbone, channels) if isinstance(backbone, str) else copy.deepcopy(backbone)
         features = extract_features(body, train, device=device)      # once: for the head's scaling and for a probe
+        if stop_early: valid_features = extract_features(body, valid, device=device)
         model = Classifier(body, standardized_head(body, train, n_classes, features=features))
     else:
         body = new_body(architecture(backbone), channels) if isinstance(backbone, str) else _reinitialised(backbone)
         model = Classifier(body, nn.Linear(body.out_features, n_classes))
-    run = TransferRun(train, _train_loader(train, batch_size, seed), steps, {**named.default, **setting},
-                      batch_size, Strategy(frozen_bn=bn == 'frozen'), device,
-                      dict(valid_dl=DataLoader(valid, batch_size=512) if valid is not None else None, device=device,
-                           ckpt_dir=ckpt_dir, progress=progress, load_best=valid is not None, clip_grad=5.0), features)
+    fit_kw = dict(valid_dl=None, device=device, ckpt_dir=ckpt_dir, progress=progress, clip_grad=5.0)
+    if valid is not None: eval_every = eval_every or default_eval_every(len(valid), batch_size)   # the same epochs, stopping early or not
+    if stop_early:
+        patience = patience or default_patience(eval_every)
+        fit_kw.update(valid_dl=DataLoader(valid, batch_size=512), load_best=True, patience=math.ceil(patience / eval_every))
+    run = TransferRun(train, _train_loader(train, batch_size, seed, eval_every), steps, {**named.default, **setting}, batch_size,
+                      Strategy(frozen_bn=bn == 'frozen'), device, fit_kw, features, valid_features, patience if stop_early else None, eval_every, seed)
     return model, named.train(model, run)
 
-def transfer_candidate(name: str, steps: int = 200, grid=None, label: str | None = None, **transfer_kw) -> Candidate:
-    "The named strategy as a `Candidate` of the comparison protocol: trained for `steps` steps, its setting chosen from `grid` (default: its registered grid)."
-    def train(ds, seed, **setting):
-        model, _ = transfer(name, ds, steps=steps, seed=seed, **transfer_kw, **setting)
-        return model_predictor(model)
-    return Candidate(label or name, train, list(grid or STRATEGIES[name].grid))
+def transfer_candidate(name: str, steps: int = 1000, grid=None, label: str | None = None, **transfer_kw) -> Candidate:
+    """The named strategy as a `Candidate` of the comparison protocol: on the tuning draw, at most `steps` steps (the cap), stopped early on the
+    validation images, which also choose its setting from `grid` (default: its registered grid, extended past an edge within its limits);
+    on the evaluation draws, exactly the steps chosen there."""
+    def train(ds, valid, seed, steps=None, cap=steps, **setting):
+        model, history = transfer(name, ds, valid, steps=steps or cap, seed=seed, stop_early=steps is None, **transfer_kw, **setting)
+        per = history[0]['step']                       # steps per epoch: the cap is whole epochs
+        budget = Budget.from_history(history, math.ceil((steps or cap) / per) * per, min(transfer_kw.get('batch_size', 32), len(ds)),
+                                     STRATEGIES[name].optimizer)
+        return Fitted(model_predictor(model), budget, model)
+    return Candidate(label or name, train, list(grid or STRATEGIES[name].grid), limits=STRATEGIES[name].limits, tune_steps=True)
 
 # %% ../nbs/11_finetune.ipynb #031dfb64
 def unfreeze_sweep(train: ImageSet, test: ImageSet, backbone: str = 'conv4-glyphs', steps: int = 200, seed: int = 0, device=None) -> list[dict]:

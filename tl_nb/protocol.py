@@ -1,4 +1,4 @@
-"""One protocol for every table in the book: settings chosen on validation data carved from the training labels, the test split touched once, several seeds, 95% confidence intervals, and paired differences that say when two strategies are indistinguishable.
+"""One protocol for every table in the book: settings and training budgets chosen on validation data carved from the training labels, the test split touched once, several seeds, 95% confidence intervals, paired differences that say when two strategies are indistinguishable, and a table that says where it cannot be trusted.
 
 Docs: https://tl-nb.github.io/tl_nb/protocol.html.md"""
 
@@ -6,23 +6,24 @@ Docs: https://tl-nb.github.io/tl_nb/protocol.html.md"""
 
 # %% ../nbs/06_protocol.ipynb #f3112eb4
 from __future__ import annotations
-import math, time
+import dataclasses, math, sys, time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
 from scipy import stats
 from tqdm.auto import tqdm
 
-from .core import progress_enabled
+from .core import best_epoch, progress_enabled, world
 from .data import ImageSet
 from .models import predict_labels
 
 # %% auto #0
-__all__ = ['Interval', 't_interval', 'paired_difference', 'per_class_split', 'Task', 'digits_task', 'new_characters_task',
-           'Candidate', 'accuracy', 'model_predictor', 'Result', 'pixels', 'linear_probe_candidate',
-           'nearest_mean_candidate', 'Comparison', 'compare_on_task']
+__all__ = ['CONVEX', 'Interval', 't_interval', 'paired_difference', 'per_class_split', 'Task', 'digits_task',
+           'new_characters_task', 'Budget', 'Fitted', 'as_fitted', 'Candidate', 'accuracy', 'model_predictor', 'Tried',
+           'Result', 'pixels', 'linear_probe_candidate', 'class_means', 'nearest_mean_candidate', 'pick_setting',
+           'beyond_edges', 'choose_setting', 'Comparison', 'parallel_workers', 'compare_on_task']
 
 # %% ../nbs/06_protocol.ipynb #054d8883
 @dataclass(frozen=True)
@@ -41,12 +42,16 @@ class Interval:
         "Does the interval contain `value`? Always True for one run: a single run rules nothing out."
         return self.n < 2 or self.low <= value <= self.high
 
-    def format(self, scale: float = 100, digits: int = 1, sign: bool = False) -> str:
-        "`mean ± half-width`, scaled (by default to percent, or points for a difference); one run says so instead."
+    def indistinguishable(self, value: float = 0.0) -> bool | None:
+        "True when the interval covers `value`, False when it excludes it, `None` for one run: without an interval there is nothing to say."
+        return None if self.n < 2 else self.covers(value)
+
+    def format(self, scale: float = 100, digits: int = 1, sign: bool = False, unit: str = '') -> str:
+        "`mean ± half-width` and `unit`, scaled (by default to percent, or points for a difference); one run says so instead of an interval."
         m = scale * self.mean
         if abs(m) < 0.5 * 10 ** -digits: m = 0.0           # no '-0.0': a mean that rounds to zero prints as zero
         mean = f"{m:{'+' if sign else ''}.{digits}f}"
-        return mean + (f' ± {scale * self.half_width:.{digits}f}' if self.n > 1 else ' (1 run: no interval)')
+        return mean + (f' ± {scale * self.half_width:.{digits}f}{unit}' if self.n > 1 else f'{unit} (one run)')
 
     def __str__(self): return self.format()
 
@@ -95,6 +100,26 @@ class Task:
         valid, train = per_class_split(self.pool.labels, [self.valid_per_class, self.labels_per_class or None], seed, self.pool.classes)
         return self.pool.subset(train), self.pool.subset(valid)
 
+    # what `compare_on_task` asks of a task: train a candidate on a draw, score it for the choice of a setting, test it once
+    chosen_by = 'on validation'
+
+    def fit(self, candidate, seed: int, setting: dict) -> Fitted:
+        "Train `candidate` with `setting` on the training images of draw `seed`; its validation images may stop it early."
+        train, valid = self.draw(seed)
+        return as_fitted(candidate.train(train, valid, seed, **setting))
+
+    def selection_score(self, fitted: Fitted, seed: int) -> float:
+        "What chooses a setting: accuracy on the validation images of draw `seed`."
+        return accuracy(fitted.predict, self.draw(seed)[1])
+
+    def tuning_row(self, setting: dict, score: float, fitted: Fitted) -> Tried:
+        "The record of one setting tried."
+        return Tried(setting, score, fitted.budget.steps if fitted.budget is not None else None)
+
+    def test_accuracy(self, fitted: Fitted) -> float:
+        "Accuracy on the test split: the one number reported."
+        return accuracy(fitted.predict, self.test)
+
 def digits_task(labels_per_class: int = 10, valid_per_class: int = 5) -> Task:
     "Real handwritten digits: the pool is scikit-learn's training split (1,078 images), the test split its 719 others."
     from tl_nb.data import digits
@@ -110,12 +135,72 @@ def new_characters_task(labels_per_class: int = 5, valid_per_class: int = 5) -> 
                 labels_per_class, valid_per_class)
 
 # %% ../nbs/06_protocol.ipynb #dc707914
+@dataclass(frozen=True)
+class Budget:
+    "What one training run cost, and what ended it: `steps` to the weights it kept, `trained` steps taken in all, at most `cap`, `batch` images a step, its `optimizer`; `stopped_by` 'validation' (early stopping on this run's validation images), 'tuning' (the step count that early stopping chose on the tuning draw), 'setting' (a step count given like any setting) or 'convergence' (a convex fit)."
+    steps: int
+    trained: int
+    cap: int
+    batch: int
+    optimizer: str
+    stopped_by: str = 'validation'
+
+    @property
+    def images(self) -> int:
+        "Training images seen, repeats included."
+        return self.trained * self.batch
+
+    @property
+    def allowed(self) -> int:
+        "The most images the run could have seen: what equal budgets keep equal."
+        return self.cap * self.batch
+
+    @property
+    def at_cap(self) -> bool:
+        "Early stopping kept the weights of the very last step of the cap: validation was still improving, so the cap, not validation, chose the length."
+        return self.stopped_by in ('validation', 'tuning') and self.steps >= self.cap
+
+    def to_dict(self) -> dict:
+        "Plain numbers for JSON."
+        return {'steps': self.steps, 'trained': self.trained, 'cap': self.cap, 'batch': self.batch, 'optimizer': self.optimizer,
+                'stopped_by': self.stopped_by, 'images': self.images, 'at_cap': self.at_cap}
+
+    @classmethod
+    def from_history(cls, history, cap: int, batch: int, optimizer: str, monitor: str = 'valid_acc') -> Budget:
+        "The budget of a `fit` run that evaluated `monitor` along the way and kept its best weights (`core.best_epoch`), or, never validated, its last."
+        steps = [row['step'] for row in history]
+        if not steps: raise ValueError("Budget.from_history needs a history with at least one row.")
+        best = best_epoch(history, monitor)
+        if best is None: return cls(steps[-1], steps[-1], cap, batch, optimizer, 'setting')
+        return cls(steps[best], steps[-1], cap, batch, optimizer)
+
+@dataclass
+class Fitted:
+    "What a candidate's training returns: `predict(ImageSet) -> labels`, its `budget` (None when nothing was trained step by step), and the `model` when there is one (a selection rule may read its features)."
+    predict: Callable
+    budget: Budget | None = None
+    model: object = None
+
+def as_fitted(out) -> Fitted:
+    "A `Fitted` from what a candidate's `train` returned: a `Fitted`, or a bare `predict` function."
+    if isinstance(out, Fitted): return out
+    if callable(out): return Fitted(out)
+    raise TypeError(f"A candidate's train() must return a Fitted or a predict function, not {type(out).__name__}.")
+
 @dataclass
 class Candidate:
-    "A strategy under comparison: `train(train_set, seed, **setting)` returns `predict(ImageSet) -> labels`; `grid` lists the settings to choose from."
+    """A strategy under comparison: `train(train_set, valid_set, seed, **setting)` returns a `Fitted` (or a bare `predict(ImageSet) -> labels`);
+    `grid` lists the settings to choose from, `limits` bounds a numeric setting when the grid is extended past an edge, `budget_note` declares why
+    its budget differs from the others', and a `bound` uses information no user has (an oracle): a reference point, never the best.
+    A candidate that trains step by step (`tune_steps`) takes two more keywords: `steps=None` stops early on `valid_set` (at most `cap` steps),
+    `steps=n` trains exactly `n` steps."""
     name: str
     train: Callable
     grid: list = field(default_factory=lambda: [{}])
+    limits: dict = field(default_factory=dict)
+    budget_note: str = ''
+    bound: bool = False
+    tune_steps: bool = False      # trains step by step: the tuning draw also chooses its number of steps, even with one setting
 
 def accuracy(predict: Callable, ds: ImageSet) -> float:
     "The share of `ds` whose label `predict` gets right."
@@ -125,54 +210,141 @@ def model_predictor(model: torch.nn.Module) -> Callable:
     "`predict(ds)` for a trained model: the argmax of its outputs, in eval mode."
     return lambda ds: predict_labels(model, ds)
 
+class Tried(NamedTuple):
+    "One setting tried on the tuning draws: its mean validation accuracy and, for a run stopped early, the steps to its best validation."
+    setting: dict
+    valid_acc: float
+    steps: float | None = None
+
 @dataclass
 class Result:
-    "One strategy's outcome: the `setting` chosen on validation, every setting's validation accuracy, the test accuracy of each seed, seconds."
+    "One strategy's outcome: the `setting` chosen on validation, every setting `tried`, the test accuracy of each seed, seconds, each seed's `budgets`, and the grid `edges` the chosen setting could not leave."
     name: str
     setting: dict
     valid: list
     test: list
     seconds: float
+    budgets: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    budget_note: str = ''
+    bound: bool = False
 
     @property
     def interval(self) -> Interval:
         "Test accuracy: mean and 95% interval over seeds."
         return t_interval(self.test)
 
+    @property
+    def steps(self) -> float | None:
+        "Mean steps to the kept weights over the seeds (None when nothing trained step by step)."
+        return float(np.mean([b.steps for b in self.budgets])) if self.budgets else None
+
 # %% ../nbs/06_protocol.ipynb #0903d8b1
 def pixels(ds: ImageSet) -> np.ndarray:
     "Raw pixels in [0, 1], one row per image: the features of the pixel baselines."
     return ds.images.flatten(1).float().div(255).numpy()
 
-def linear_probe_candidate(name: str, featurize: Callable = pixels, Cs=(0.01, 0.1, 1.0, 10.0)) -> Candidate:
-    "Logistic regression on standardised `featurize(images)`, its inverse regularisation `C` chosen on validation."
-    def train(ds, seed, C):
+CONVEX = 'convex: fitted to convergence on its training images (L-BFGS), no step budget to share'
+
+def linear_probe_candidate(name: str, featurize: Callable = pixels, Cs=(0.01, 0.1, 1.0, 10.0), max_iter: int = 3000) -> Candidate:
+    "Logistic regression on standardised `featurize(images)`, fitted to convergence; its inverse regularisation `C` chosen on validation."
+    def train(ds, valid, seed, C):
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
-        clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000)).fit(featurize(ds), ds.labels.numpy())
-        return lambda images: torch.from_numpy(clf.predict(featurize(images)))
-    return Candidate(name, train, [{'C': C} for C in Cs])
+        clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter)).fit(featurize(ds), ds.labels.numpy())
+        iters = int(np.max(clf[-1].n_iter_))
+        return Fitted(lambda images: torch.from_numpy(clf.predict(featurize(images))),
+                      Budget(iters, iters, max_iter, len(ds), 'L-BFGS', 'convergence'))
+    return Candidate(name, train, [{'C': C} for C in Cs], limits={'C': (1e-4, 1e4)}, budget_note=CONVEX)
+
+def class_means(x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
+    "The mean row of `x` for each class `0 … n_classes-1` (rows labelled by `y`)."
+    return torch.zeros(n_classes, x.shape[1], dtype=x.dtype).index_add_(0, y, x) / torch.bincount(y, minlength=n_classes)[:, None].to(x.dtype)
 
 def nearest_mean_candidate(name: str, featurize: Callable = pixels) -> Candidate:
     "Nearest class mean (Euclidean) on `featurize(images)`: nothing to train, no setting to choose."
-    def train(ds, seed):
-        x, y = torch.from_numpy(featurize(ds)), ds.labels
-        means = torch.zeros(len(ds.classes), x.shape[1]).index_add_(0, y, x) / torch.bincount(y, minlength=len(ds.classes))[:, None]
+    def train(ds, valid, seed):
+        means = class_means(torch.from_numpy(featurize(ds)), ds.labels, len(ds.classes))
         return lambda images: torch.cdist(torch.from_numpy(featurize(images)), means).argmin(1)
     return Candidate(name, train)
 
-# %% ../nbs/06_protocol.ipynb #0ba2db4a
+# %% ../nbs/06_protocol.ipynb #8768f343
 def _setting(s: dict) -> str: return ', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in s.items()) or '—'
+
+def _numeric(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def pick_setting(tried: list) -> dict:
+    """The setting with the best score among `tried` (`(setting, score)` pairs). Equal best scores are a flat region, not a choice:
+    take the setting at its middle (closest, on a log scale for positive values, to the centre of the tied values), not its first."""
+    best = max(score for _, score in tried)
+    tied = [s for s, score in tried if score >= best - 1e-12]
+    if len(tied) == 1: return tied[0]
+    keys = [k for k in tied[0] if all(_numeric(s.get(k)) for s in tied)]
+    logs = {k: all(s[k] > 0 for s in tied) for k in keys}
+    scale = lambda k, v: math.log(v) if logs[k] else v
+    centre = {k: np.mean([scale(k, s[k]) for s in tied]) for k in keys}
+    return min(tied, key=lambda s: sum(abs(scale(k, s[k]) - centre[k]) for k in keys))
+
+def beyond_edges(tried: list, chosen: dict, limits: dict) -> tuple[dict, list]:
+    """Where `chosen` sits at an end of the values tried for a numeric setting: `({'key high' or 'key low': [the new setting]}, [edges that cannot move])`.
+    A step continues the last ratio (positive values) or difference of that setting's values; `limits[key] = (low, high)` stops it; integer
+    settings stay integers; the other settings keep their chosen values (one new run per edge, not a new row of the grid)."""
+    moves, stuck = {}, []
+    for key, value in chosen.items():
+        if not _numeric(value): continue
+        values = sorted({s[key] for s in tried})
+        if len(values) < 2: continue
+        low, high = limits.get(key, (None, None))
+        for end, neighbour, side in ((values[-1], values[-2], 'high'), (values[0], values[1], 'low')):
+            if value != end: continue
+            step = end * end / neighbour if end > 0 and neighbour > 0 else 2 * end - neighbour
+            step = int(round(step)) if isinstance(value, int) else float(f'{step:.3g}')   # 1.0, not 1.0000000000000002
+            if side == 'high' and high is not None: step = min(step, high)
+            if side == 'low' and low is not None: step = max(step, low)
+            if step == end or (side == 'high') != (step > end): stuck.append(f'{key} {side}'); continue
+            moves[f'{key} {side}'] = [{**chosen, key: step}]
+    return moves, stuck
+
+def choose_setting(score: Callable, grid: list, limits: dict | None = None, max_extensions: int = 2, map: Callable | None = None) -> tuple[dict, list, list]:
+    """Score every setting of `grid` (`score(setting) -> float`, higher is better), take the best (`pick_setting`); while it sits at an end of the
+    values tried for a numeric setting, extend the grid one step past that end (at most `max_extensions` times per setting and side, within
+    `limits`) and choose again. `map(settings) -> scores` scores a round of settings at once (e.g. in parallel). Returns
+    `(chosen setting, [(setting, score) tried, in order], edges the choice could not leave)`."""
+    scores = map or (lambda settings: [score(s) for s in settings])
+    tried, queue, extended = [], list(grid), {}
+    while queue:
+        tried += list(zip(queue, scores(queue)))
+        chosen = pick_setting(tried)
+        moves, _ = beyond_edges([s for s, _ in tried], chosen, limits or {})
+        queue = []
+        for side, settings in moves.items():
+            if extended.get(side, 0) >= max_extensions: continue
+            extended[side] = extended.get(side, 0) + 1
+            queue += [s for s in settings if s not in queue and s not in [t for t, _ in tried]]
+    moves, stuck = beyond_edges([s for s, _ in tried], chosen, limits or {})
+    return chosen, tried, stuck + list(moves)
+
+# %% ../nbs/06_protocol.ipynb #0ba2db4a
+def _steps_cell(r: Result) -> str:
+    "The table's steps column: mean steps to the kept weights over the seeds, of the cap; '(set)' when the count was a setting; ⚠ when a run ended at its cap."
+    if not r.budgets: return '—'
+    b = r.budgets[0]
+    if b.stopped_by == 'convergence': return 'to convergence'
+    if b.stopped_by == 'setting': return f'{r.steps:,.0f}'
+    return f"{r.steps:,.0f} of {b.cap:,}" + (' ⚠' if any(x.at_cap for x in r.budgets) else '')
 
 @dataclass
 class Comparison:
-    "What `compare_on_task` found: a `Result` per strategy, paired differences against `reference`, and a one-sentence conclusion."
+    "What `compare_on_task` found: a `Result` per strategy, paired differences against `reference`, what the budgets and grids say about the table, and a one-sentence conclusion."
     task: str
     results: list
     reference: str | None = None
     chosen_by: str = 'on validation'   # how each strategy's setting was chosen, for the table's header
     bounds: tuple = ()                 # rows that are reference points, not strategies (e.g. an oracle): never called the best
+    floor: str | None = None           # a baseline every trained row should beat (e.g. pixels): a trained reference below it is a bug
+
+    def __post_init__(self): self.bounds = tuple(self.bounds) + tuple(r.name for r in self.results if r.bound and r.name not in self.bounds)
 
     def __getitem__(self, name: str) -> Result:
         for r in self.results:
@@ -184,74 +356,227 @@ class Comparison:
         return paired_difference(self[a].test, self[b].test)
 
     def best(self, exclude=()) -> Result:
-        "The strategy with the highest mean test accuracy, leaving out `exclude`."
-        return max((r for r in self.results if r.name not in exclude), key=lambda r: r.interval.mean)
+        "The strategy with the highest mean test accuracy, leaving out `exclude` and the bounds (an oracle is never a strategy to pick)."
+        return max((r for r in self.results if r.name not in (*exclude, *self.bounds)), key=lambda r: r.interval.mean)
+
+    def leaders(self, exclude=()) -> list:
+        "The strategy with the highest mean and every other whose paired difference to it covers zero: the ones the seeds cannot rank (one seed: only the first)."
+        top = self.best(exclude)
+        rest = [r for r in self.results if r.name not in (*exclude, *self.bounds, top.name)]
+        return [top] + sorted((r for r in rest if self.difference(top.name, r.name).indistinguishable() is True), key=lambda r: -r.interval.mean)
+
+    def budget_differences(self) -> list:
+        "Rows whose budget (the most images they may see, how their length is chosen) differs from the most common one's, and that do not declare why."
+        trained = [r for r in self.results if r.budgets and r.budgets[0].stopped_by != 'convergence']
+        kinds = [(r.budgets[0].allowed, r.budgets[0].stopped_by) for r in trained]
+        if len(set(kinds)) < 2: return []
+        usual = max(set(kinds), key=kinds.count)
+        return [r.name for r, k in zip(trained, kinds) if k != usual and not r.budget_note]
+
+    def warnings(self) -> list:
+        "What the table cannot be trusted on: undeclared budget differences, runs that ended at their cap, settings stuck at a grid edge, a trained reference below the floor."
+        out = []
+        differ = self.budget_differences()
+        if differ: out.append(f"budgets differ and nothing says why: {', '.join(differ)} (see the steps column)")
+        capped = [r.name for r in self.results if any(b.at_cap for b in r.budgets)]
+        if capped: out.append(f"{', '.join(capped)}: validation still improved at the last step of some runs (⚠): a larger cap may change the row")
+        stuck = [f"{r.name} ({', '.join(r.edges)})" for r in self.results if r.edges]
+        if stuck: out.append(f"settings at an edge their grid could not leave: {'; '.join(stuck)}")
+        if self.floor and self.reference and self.reference != self.floor and self[self.reference].budgets:
+            d = self.difference(self.reference, self.floor)
+            if d.mean < 0 and d.indistinguishable() is not True:
+                out.append(f"the trained reference, {self.reference}, is below the {self.floor} baseline ({d.format(sign=True, unit=' points')}): "
+                           "it is under-trained, and every difference to it is too large")
+        return out
+
+    def notes(self) -> list:
+        "What each row declares about its budget, and how the trained rows were stopped."
+        out = [f"{r.name}: {r.budget_note}" for r in self.results if r.budget_note]
+        for kind, how in (('tuning', 'the steps that early stopping chose on the tuning draw (its best validation), then exactly that many on every seed'),
+                          ('validation', 'stopped early on each seed\'s validation images and kept at its best step (steps column: the mean over seeds)'),
+                          ('setting', 'the number of steps is a setting, chosen with the others')):
+            trained = [r for r in self.results if r.budgets and r.budgets[0].stopped_by == kind and not r.budget_note]
+            if not trained: continue
+            b = trained[0].budgets[0]
+            same = all(x.budgets[0].allowed == b.allowed for x in trained)
+            cap = f"{b.batch} images a step" if kind == 'setting' else f"a cap of {b.cap:,} steps of {b.batch} images"
+            out.append(f"{_and([r.name for r in trained])}: {cap if same else 'the budgets in the steps column'}; {how}")
+        return out
 
     def table(self) -> str:
-        "A Markdown table: strategy, chosen setting, test accuracy, paired difference to the reference, seconds."
+        "A Markdown table: strategy, chosen setting, test accuracy, paired difference to the reference, steps, seconds."
         ref = self.reference
-        head = ['strategy', f'setting (chosen {self.chosen_by})', 'test accuracy (%)'] + ([f'minus {ref} (points)'] if ref else []) + ['seconds']
+        head = ['strategy', f'setting (chosen {self.chosen_by})', 'test accuracy (%)'] + ([f'minus {ref} (points)'] if ref else []) + ['steps', 'seconds']
         rows = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
         for r in self.results:
-            cells = [r.name, _setting(r.setting), r.interval.format()]
+            name = r.name + (' (bound)' if r.name in self.bounds else '')
+            cells = [name, _setting(r.setting) + (' (grid edge)' if r.edges else ''), r.interval.format()]
             if ref:
                 d = self.difference(r.name, ref)
-                cells.append('—' if r.name == ref else d.format(sign=True) + (' (indistinguishable)' if d.covers(0) else ''))
-            rows.append('| ' + ' | '.join(cells + [f'{r.seconds:.0f}']) + ' |')
-        return '\n'.join(rows)
+                cells.append('—' if r.name == ref else d.format(sign=True) + (' (indistinguishable)' if d.indistinguishable() else ''))
+            rows.append('| ' + ' | '.join(cells + [_steps_cell(r), f'{r.seconds:.0f}']) + ' |')
+        notes = [f'- {n}' for n in self.notes()] + [f'- ⚠ {w}' for w in self.warnings()]
+        return '\n'.join(rows) + ('\n\n' + '\n'.join(notes) if notes else '')
 
     def conclusion(self) -> str:
-        "One sentence: the best strategy, and how it stands against the reference."
-        if not self.reference:
-            b = self.best(exclude=self.bounds)
-            return f"On {self.task}, {b.name} is best: {b.interval.format()}%."
-        b, ref = self.best(exclude=(self.reference, *self.bounds)), self.reference
-        d = self.difference(b.name, ref)
-        if d.n < 2: verdict = f"against {ref} {d.format(sign=True)} points, but one seed cannot tell them apart"
-        elif d.covers(0): verdict = f"is indistinguishable from {ref} ({d.format(sign=True)} points)"
-        elif d.mean > 0: verdict = f"beats {ref} by {d.format(sign=True)} points"
-        else: verdict = f"trails {ref} by {Interval(-d.mean, d.half_width, d.n).format()} points"
-        return f"On {self.task}, the best strategy other than {ref}, {b.name} ({b.interval.format()}%), {verdict}."
+        "One sentence: which strategy leads (called best only when its paired interval against the runner-up excludes zero, otherwise the ones the seeds cannot rank), and how the leader stands against the reference."
+        lead, runner = self.leaders(), None
+        top, n = lead[0], lead[0].interval.n
+        if n < 2: head = f"On {self.task}, {top.name} has the highest accuracy in one run ({top.interval.format(unit='%')}), and one run cannot rank strategies"
+        elif len(lead) > 1:
+            head = (f"On {self.task}, {top.name} ({top.interval.format(unit='%')}) is indistinguishable from "
+                    + _and([f"{r.name} ({self.difference(r.name, top.name).format(sign=True, unit=' points')})" for r in lead[1:]]))
+        else:
+            others = [r for r in self.results if r.name not in (top.name, *self.bounds)]
+            if not others: return f"On {self.task}, {top.name} reaches {top.interval.format(unit='%')}."
+            runner = max(others, key=lambda r: r.interval.mean)
+            head = (f"On {self.task}, {top.name} is best ({top.interval.format(unit='%')}), ahead of the runner-up, {runner.name}, "
+                    f"by {self.difference(top.name, runner.name).format(sign=True, unit=' points')}")
+        ref = self.reference
+        if not ref or ref in {r.name for r in lead} | {runner.name if runner is not None else None}: return head + '.'
+        d = self.difference(top.name, ref)
+        if d.n < 2: return f"{head}; against {ref} it differs by {d.format(sign=True, unit=' points')}."
+        if d.covers(0): return f"{head}; it is indistinguishable from {ref} ({d.format(sign=True, unit=' points')})."
+        return f"{head}; it {'beats' if d.mean > 0 else 'trails'} {ref} by {(d if d.mean > 0 else Interval(-d.mean, d.half_width, d.n)).format(sign=d.mean > 0, unit=' points')}."
 
     def to_dict(self) -> dict:
-        "Plain numbers for JSON: per strategy the chosen setting, the per-seed test accuracies, mean, half-width (None for one run)."
+        "Plain numbers for JSON: per strategy the chosen setting, the per-seed test accuracies, mean, half-width (None for one run), budgets; the table's notes and warnings."
         num = lambda x: None if math.isnan(x) else x
         out = []
         for r in self.results:
             row = {'strategy': r.name, 'setting': r.setting, 'test_acc': r.interval.mean, 'test_acc_ci95': num(r.interval.half_width),
-                   'test_accs': r.test, 'valid': [v._asdict() if hasattr(v, '_asdict') else {'setting': v[0], 'valid_acc': v[1]} for v in r.valid], 'seconds': r.seconds}
+                   'test_accs': r.test, 'valid': [v._asdict() if hasattr(v, '_asdict') else {'setting': v[0], 'valid_acc': v[1]} for v in r.valid],
+                   'seconds': r.seconds, 'steps': r.steps, 'budgets': [b.to_dict() for b in r.budgets], 'grid_edges': r.edges,
+                   'budget_note': r.budget_note or None, 'bound': r.name in self.bounds}
             if self.reference and r.name != self.reference:
                 d = self.difference(r.name, self.reference)
-                row[f'minus_{self.reference}'] = {'mean': d.mean, 'ci95': num(d.half_width), 'indistinguishable': d.covers(0)}
+                row[f'minus_{self.reference}'] = {'mean': d.mean, 'ci95': num(d.half_width), 'indistinguishable': d.indistinguishable()}
             out.append(row)
-        return {'task': self.task, 'reference': self.reference, 'results': out, 'conclusion': self.conclusion()}
+        return {'task': self.task, 'reference': self.reference, 'results': out, 'notes': self.notes(), 'warnings': self.warnings(),
+                'budgets_differ': self.budget_differences(), 'conclusion': self.conclusion()}
 
     def _repr_markdown_(self): return self.table() + '\n\n' + self.conclusion()
 
+def _and(items: list) -> str:
+    return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
+
 # %% ../nbs/06_protocol.ipynb #2cd7e475
-def compare_on_task(task: Task, candidates: list, seeds=range(5), tune_seeds=(100,), reference: str | None = None,
-                    progress: bool | None = None) -> Comparison:
-    "The protocol: each candidate's setting is chosen by validation accuracy on the `tune_seeds` draws, then it trains on each of `seeds`' draws and is tested once."
+_WORK: dict = {}        # what the forked workers of `run_parallel` run: set before the processes start, read in them
+
+def parallel_workers() -> int:
+    """How many training runs `compare_on_task` runs at once: one per CPU core, each on one thread, in forked processes (Linux only, and
+    never next to CUDA, which does not survive a fork); `TL_NB_WORKERS` overrides, and 1 runs everything in this process."""
+    import multiprocessing, os
+    if 'TL_NB_WORKERS' in os.environ: return max(1, int(os.environ['TL_NB_WORKERS']))
+    if 'fork' not in multiprocessing.get_all_start_methods() or sys.platform != 'linux': return 1
+    if torch.cuda.is_available() or world()[1] > 1: return 1
+    return max(1, min(len(os.sched_getaffinity(0)), 8))
+
+def _one_thread():
+    "A worker per core, one thread each (torch's and the linear algebra libraries'), or they fight over the cores; the same numbers as one thread here."
+    torch.set_num_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(1)
+    except ImportError: pass
+
+def _job(job: tuple) -> tuple:
+    "One run of the protocol, in a worker: `('tune' | 'test', candidate index, seed, setting)` -> (score, tuning row, budget, seconds)."
+    kind, i, seed, setting = job
+    task, candidates = _WORK['task'], _WORK['candidates']
+    t0 = time.perf_counter()
+    fitted = task.fit(candidates[i], seed, setting)
+    if kind == 'test': return task.test_accuracy(fitted), None, fitted.budget, time.perf_counter() - t0
+    score = task.selection_score(fitted, seed)
+    return score, task.tuning_row(setting, score, fitted), fitted.budget, time.perf_counter() - t0
+
+class _Runs:
+    "Runs jobs in forked worker processes (or, with one worker, here, on one thread: the same numbers either way)."
+    def __init__(self, task, candidates, workers: int):
+        self.workers, self.pool = workers, None
+        _WORK.update(task=task, candidates=candidates)
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork'), initializer=_one_thread)
+            self.pool.submit(int).result()     # fork every worker now, from this thread, before any other thread of ours exists
+
+    def map(self, jobs: list, bar) -> list:
+        if self.pool is None:
+            import contextlib
+            try: from threadpoolctl import threadpool_limits
+            except ImportError: threadpool_limits = lambda n: contextlib.nullcontext()
+            threads = torch.get_num_threads(); torch.set_num_threads(1)
+            try:
+                with threadpool_limits(1): return [(_job(j), bar.update())[0] for j in jobs]
+            finally: torch.set_num_threads(threads)
+        futures = [self.pool.submit(_job, j) for j in jobs]
+        for f in futures: f.add_done_callback(lambda _: bar.update())
+        return [f.result() for f in futures]
+
+    def close(self):
+        if self.pool is not None: self.pool.shutdown()
+        _WORK.clear()
+
+def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), reference: str | None = None,
+                    floor: str | None = None, max_extensions: int = 2, workers: int | None = None, progress: bool | None = None) -> Comparison:
+    """The protocol. For each candidate, on the `tune_seeds` draws: its setting is chosen by the task's selection score (`choose_setting`,
+    the grid extended past an edge) and, for a candidate that trains step by step, its number of steps by early stopping on the draw's
+    validation images (the cap doubled while the best step is the last). Then it trains on each of `seeds`' draws with that setting and that
+    many steps, and is tested once. `task` is a `Task` (validation accuracy chooses) or any object with its `fit`, `selection_score`,
+    `tuning_row` and `test_accuracy` methods (a `DomainTask` chooses without target labels). `floor`: a baseline a trained reference must beat.
+    Runs are independent: `workers` of them (default `parallel_workers()`) train at once, candidates side by side, each on one thread, so the
+    numbers do not depend on how many ran together; a row's seconds are the sum of its own runs'."""
+    from concurrent.futures import ThreadPoolExecutor
     seeds, tune_seeds = list(seeds), list(tune_seeds)
-    if reference is not None and reference not in [c.name for c in candidates]:
-        raise ValueError(f"reference={reference!r} is not among the candidates {[c.name for c in candidates]}.")
-    runs = sum(len(seeds) + (len(c.grid) * len(tune_seeds) if len(c.grid) > 1 else 0) for c in candidates)
-    bar = tqdm(total=runs, desc=task.name, unit='run', disable=not progress_enabled(progress), leave=False)
-    results = []
-    for c in candidates:
-        t0, valid, chosen = time.perf_counter(), [], c.grid[0]
-        if len(c.grid) > 1:
-            for setting in c.grid:
-                accs = []
-                for seed in tune_seeds:
-                    train, val = task.draw(seed)
-                    accs.append(accuracy(c.train(train, seed, **setting), val)); bar.update()
-                valid.append((setting, float(np.mean(accs))))
-            chosen = max(valid, key=lambda sv: sv[1])[0]     # ties: the first in the grid
-        test = []
-        for seed in seeds:
-            train, _ = task.draw(seed)
-            test.append(accuracy(c.train(train, seed, **chosen), task.test)); bar.update()
-        results.append(Result(c.name, chosen, valid, test, time.perf_counter() - t0))
-    bar.close()
-    return Comparison(task.name, results, reference)
+    names = [c.name for c in candidates]
+    for name, what in ((reference, 'reference'), (floor, 'floor')):
+        if name is not None and name not in names: raise ValueError(f"{what}={name!r} is not among the candidates {names}.")
+    if len(set(names)) != len(names): raise ValueError(f"Two candidates share a name: {names}.")
+    tuned = lambda c: len(c.grid) > 1 or c.tune_steps
+    bar = tqdm(total=sum(len(seeds) + (len(c.grid) * len(tune_seeds) if tuned(c) else 0) for c in candidates),
+               desc=task.name, unit='run', disable=not progress_enabled(progress), leave=False)
+    runs = _Runs(task, candidates, workers or parallel_workers())
+
+    def evaluate(i: int, c) -> Result:
+        rows, budgets, seconds = [], {}, [0.0]
+        def scores(settings: list) -> list:
+            out = runs.map([('tune', i, seed, s) for s in settings for seed in tune_seeds], bar)
+            for (score, row, budget, sec), s in zip(out, [s for s in settings for _ in tune_seeds]):
+                rows.append(row); budgets.setdefault(repr(s), []).append(budget); seconds[0] += sec
+            return [float(np.mean([o[0] for o in out[k * len(tune_seeds):(k + 1) * len(tune_seeds)]])) for k in range(len(settings))]
+        chosen, edges = c.grid[0], []
+        if len(c.grid) > 1: chosen, _, edges = choose_setting(lambda s: scores([s])[0], c.grid, c.limits, max_extensions, map=scores)
+        elif c.tune_steps: scores([chosen])
+        run_setting, tune_budget = chosen, None
+        early = [b for b in budgets.get(repr(chosen), []) if b is not None and b.stopped_by == 'validation']
+        if early:                                  # the steps are a setting too: the tuning runs' best step
+            most = c.limits.get('cap', (None, None))[1]
+            for _ in range(max_extensions):
+                if not any(b.at_cap for b in early) or (most is not None and 2 * early[0].cap > most): break
+                longer = {**chosen, 'cap': 2 * early[0].cap}     # validation still rose at the cap: a longer cap, once more
+                scores([longer]); early = budgets[repr(longer)]
+            if any(b.at_cap for b in early): edges = edges + ['steps high']
+            tune_budget = early[0]
+            run_setting = {**chosen, 'steps': int(round(np.mean([b.steps for b in early]))), 'cap': tune_budget.cap}
+        test, seed_budgets = [], []
+        for acc, _, budget, sec in runs.map([('test', i, seed, run_setting) for seed in seeds], bar):
+            test.append(acc); seconds[0] += sec
+            if budget is not None:
+                seed_budgets.append(budget if tune_budget is None else dataclasses.replace(budget, cap=tune_budget.cap, stopped_by='tuning'))
+        return Result(c.name, chosen, _mean_rows(rows), test, seconds[0], seed_budgets, edges, c.budget_note, c.bound)
+
+    try:
+        with ThreadPoolExecutor(max(1, runs.workers)) as each:      # candidates side by side: their runs share the workers
+            results = list(each.map(evaluate, range(len(candidates)), candidates)) if runs.workers > 1 else \
+                      [evaluate(i, c) for i, c in enumerate(candidates)]
+    finally:
+        runs.close(); bar.close()
+    return Comparison(task.name, results, reference, chosen_by=task.chosen_by, floor=floor)
+
+def _mean_rows(rows: list) -> list:
+    "One tuning row per setting: the mean of its numbers over the tuning draws."
+    out = {}
+    for row in rows: out.setdefault(repr(row.setting), []).append(row)
+    mean = lambda v: None if any(x is None for x in v) else float(np.mean(v))
+    return [type(rs[0])(rs[0].setting, *(mean(v) for v in list(zip(*rs))[1:])) for rs in out.values()]

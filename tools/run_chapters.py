@@ -3,15 +3,20 @@
     python tools/run_chapters.py                 # every notebook in nbs/
     python tools/run_chapters.py nbs/11_finetune.ipynb nbs/07_pretrain.ipynb
 
-Each notebook runs in its own kernel with nbs/ as the working directory; on success its outputs are written back and
-`nbdev-clean` strips the metadata. A failing cell stops that notebook (its file is left as it was) and the command
-exits non-zero. `gpu` cells print one line and move on where there is no GPU or no internet.
+Each notebook runs in its own kernel with nbs/ as the working directory; on success its outputs are written back, the
+notebook is stamped with the hashes of its code and of the tl_nb modules it uses (`tools/chapter_stamps.py`: a test fails
+when the code changes after the outputs were saved), and `nbdev-clean` strips the rest of the metadata. A failing cell
+stops that notebook (its file is left as it was) and the command exits non-zero. `gpu` cells print one line and move on
+where there is no GPU or no internet.
 """
 import argparse, os, re, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chapter_stamps import stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +36,7 @@ def run(path: Path, timeout: int) -> float:
     executed = {c.id: c for c in nb.cells}
     original.cells = [executed.get(c.id, c) for c in original.cells]
     nbformat.write(original, path)
+    stamp(path)
     return time.perf_counter() - t0
 
 
