@@ -30,9 +30,9 @@ __all__ = ['SELECTION_RULES', 'DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION_METHODS',
            'paired_loader', 'annealed_lr', 'fit_adaptation', 'validations', 'SourceOnly', 'adabn',
            'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL', 'balanced_domains', 'domain_classifier',
            'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains', 'density_ratio', 'dev_risk',
-           'estimated_target_accuracy', 'Method', 'LabelFreeValidation', 'strategy_method', 'baseline_methods',
-           'oracle_method', 'Tuning', 'compare_adaptation', 'gap_closed', 'tuning_table', 'rule_record', 'rule_table',
-           'adaptation_method']
+           'estimated_target_accuracy', 'Method', 'LabelFreeValidation', 'train_adaptation', 'strategy_method',
+           'baseline_methods', 'oracle_method', 'Tuning', 'compare_adaptation', 'gap_closed', 'tuning_table',
+           'rule_record', 'rule_table', 'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
 SELECTION_RULES = ('source', 'iwv', 'dev')      # how settings are chosen without target labels: see `estimated_target_accuracy`
@@ -368,38 +368,46 @@ class LabelFreeValidation(Strategy):
         try: return {'acc': estimated_target_accuracy(self.after(model, target) if self.after else model, valid, train, target, self.rule)}
         finally: model.train(was_training)
 
+def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet, target: ImageSet, seed: int, setting: dict, steps: int | None,
+                     cap: int, rule: str | None, after: Callable | None = None, train_set=None, optimizer_name: str = 'SGD+momentum',
+                     checkpoints: int = 5, cache: dict | None = None, name: str = 'run', **fit_kwargs) -> Fitted:
+    """One run of an adaptation method, as every method of the chapters runs: `make_strategy(**setting)` through `fit_adaptation` on
+    `train_set` (default `source`) and the unlabelled `target`. With `steps=None` and a `rule` (the tuning draw), at most `cap` steps, kept at
+    the checkpoint (of `checkpoints`, at least 10 steps apart) whose `rule` estimate is best ('labels': the labelled `valid` decides, for the
+    oracle); with `steps` (a seed), exactly that many steps of a `cap`-step schedule. Then `after(model, target)` (e.g. AdaBN). `cache` keeps
+    trained models (AdaBN reuses source-only's); `optimizer_name` labels the budget, `fit_kwargs` go to `fit_adaptation`."""
+    kwargs = dict(fit_kwargs, batch_size=fit_kwargs.get('batch_size', 64))
+    seed_everything(seed)                        # a strategy's own modules (DANN's discriminator, PixelDA's generator) start from the seed too
+    if steps is None and rule is not None:
+        n = max(e for e in range(1, min(checkpoints, max(1, cap // 10)) + 1) if cap % e == 0)
+        kwargs.update(steps=cap, epochs=n, load_best=True)
+        strategy = make_strategy(**setting)
+        if rule != 'labels': strategy = LabelFreeValidation(strategy, source, valid, target, rule, after)
+    else:
+        run = steps or cap
+        kwargs.update(steps=run, epochs=validations(run), horizon=cap)
+        strategy = make_strategy(**setting)
+    key = (make_strategy, tuple(sorted(setting.items())), seed, rule, _fingerprint(source), _fingerprint(target), repr(sorted(kwargs.items())))
+    if cache is not None and key in cache: model, history = cache[key]
+    else:
+        if kwargs.get('ckpt_dir') is not None:   # one folder per run, or runs would resume from each other's checkpoints
+            kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}".replace(' ', '').replace(',', '-')
+        model, history = fit_adaptation(strategy, train_set if train_set is not None else source, target, valid, seed=seed, **kwargs)
+        if cache is not None: cache[key] = model, history
+    budget = (Budget.from_history(history, cap, 2 * kwargs['batch_size'], optimizer_name) if kwargs.get('load_best') else
+              Budget(kwargs['steps'], kwargs['steps'], cap, 2 * kwargs['batch_size'], optimizer_name, 'setting'))
+    model = after(model, target) if after is not None else model
+    return Fitted(model_predictor(model), budget, model)
+
 def strategy_method(name: str, make_strategy: Callable, grid=({},), after: Callable | None = None, cache: dict | None = None,
-                    limits: dict | None = None, budget_note: str = '', optimizer: str = 'SGD+momentum', steps: int = 1000,
-                    checkpoints: int = 5, **fit_kwargs) -> Method:
-    """A `Method` that trains `make_strategy(**setting)` with `fit_adaptation`, then applies `after(model, target)` if given (e.g. `adabn`);
-    `cache` shares trained models between methods. Its length is chosen like any setting, by the rule: on the tuning draw a run of `steps`
-    steps (the cap) keeps, among `checkpoints` evenly spaced checkpoints, the one the rule estimates best; every seed then trains exactly that
-    many steps of the same schedule. `fit_kwargs` (batch_size, lr, ...) go to `fit_adaptation`."""
-    default_cap = steps
-    def train(source, valid, target, seed, steps: int | None = None, cap: int = default_cap, rule: str | None = None, **setting):
-        kwargs = dict(fit_kwargs, batch_size=fit_kwargs.get('batch_size', 64))
-        if steps is None and rule is not None:                 # the tuning draw: stop as the rule says
-            n = max(e for e in range(1, min(checkpoints, max(1, cap // 10)) + 1) if cap % e == 0)   # checkpoints at least 10 steps apart
-            kwargs.update(steps=cap, epochs=n, load_best=True)
-            strategy = make_strategy(**setting)
-            if rule != 'labels': strategy = LabelFreeValidation(strategy, source, valid, target, rule, after)   # 'labels': the oracle's labelled validation
-        else:                                                  # a seed: exactly `steps` steps of a `cap`-step schedule
-            run = steps or cap
-            kwargs.update(steps=run, epochs=validations(run), horizon=cap)
-            strategy = make_strategy(**setting)
-        key = (make_strategy, tuple(sorted(setting.items())), seed, rule, _fingerprint(source), _fingerprint(target), repr(sorted(kwargs.items())))
-        if cache is not None and key in cache: model, history = cache[key]
-        else:
-            if kwargs.get('ckpt_dir') is not None:   # one folder per run, or runs would resume from each other's checkpoints
-                kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}".replace(' ', '').replace(',', '-')
-            seed_everything(seed)                    # a strategy's own modules (e.g. DANN's discriminator) start from the seed too
-            model, history = fit_adaptation(strategy, source, target, valid, seed=seed, **kwargs)
-            if cache is not None: cache[key] = model, history
-        budget = (Budget.from_history(history, cap, 2 * kwargs['batch_size'], optimizer) if kwargs.get('load_best') else
-                  Budget(kwargs['steps'], kwargs['steps'], cap, 2 * kwargs['batch_size'], optimizer, 'setting'))
-        model = after(model, target) if after is not None else model
-        return Fitted(model_predictor(model), budget, model)
-    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
+                    limits: dict | None = None, budget_note: str = '', steps: int = 1000, bound: bool = False, **fit_kwargs) -> Method:
+    """A `Method` that trains `make_strategy(**setting)` with `train_adaptation`, then applies `after(model, target)` if given (e.g. `adabn`);
+    `cache` shares trained models between methods. Its length is chosen like any setting, by the rule: on the tuning draw a run of at most
+    `steps` steps keeps the checkpoint the rule estimates best, and every seed then trains exactly that many steps of the same schedule.
+    `fit_kwargs` (batch_size, lr, optimizer, ...) go to `fit_adaptation`."""
+    def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
+        return train_adaptation(make_strategy, source, valid, target, seed, setting, steps, cap, rule, after, cache=cache, name=name, **fit_kwargs)
+    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, bound=bound, tune_steps=True)
 
 def baseline_methods(**fit_kwargs) -> list[Method]:
     "Source-only, AdaBN (on the same source-only models: one training serves both), self-training and CORAL, with the grids the chapters choose from (`ADAPTATION_GRIDS`)."
@@ -437,15 +445,18 @@ def compare_adaptation(task: DomainTask, methods: list, seeds=range(5), tune_see
     c = compare_on_task(task, methods, seeds, (tune_seed,), reference='source-only' if 'source-only' in names else None,
                         max_extensions=max_extensions, progress=progress)
     c.rule_cost = {}
-    if rule_cost:
+    if rule_cost:                                  # the labels' choice, at the rule's length, on every seed: the runs in parallel like any others
+        fixed, chosen = [], {}
         for m, r in zip(methods, c.results):
             grid_rows = [t for t in r.valid if 'cap' not in t.setting]
-            if len(grid_rows) < 2 or r.bound: continue      # nothing was chosen among settings
+            if len(grid_rows) < 2 or r.bound: continue     # nothing was chosen among settings
             by_labels = max(grid_rows, key=lambda t: t.target_acc).setting
             if by_labels == r.setting: c.rule_cost[m.name] = Interval(0.0, 0.0, len(r.test)); continue
             length = {'steps': r.budgets[0].steps, 'cap': r.budgets[0].cap} if r.budgets and r.budgets[0].stopped_by == 'tuning' else {}
-            labels_test = [task.test_accuracy(task.fit(m, seed, {**by_labels, **length})) for seed in seeds]   # the same length as the rule's runs
-            c.rule_cost[m.name] = paired_difference(labels_test, r.test)
+            fixed.append(dataclasses.replace(m, grid=[{**by_labels, **length}], tune_steps=False)); chosen[m.name] = r
+        if fixed:
+            by_labels = compare_on_task(task, fixed, seeds, (), max_extensions=0, progress=progress)
+            for r in by_labels.results: c.rule_cost[r.name] = paired_difference(r.test, chosen[r.name].test)
     return c
 
 def gap_closed(comparison: Comparison, name: str, source: str = 'source-only', oracle: str = 'oracle') -> float:

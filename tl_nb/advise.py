@@ -53,7 +53,7 @@ class Signals:
     pixel_loo: float | None = None           # ... on raw pixels
     gain_se: float | None = None             # standard error of the paired difference (features minus pixels)
     a_distance: float | None = None          # proxy A-distance to the unlabelled target
-    has_batchnorm: bool = True               # of the best backbone; AdaBN needs BatchNorm in the model you adapt
+    has_batchnorm: bool = True               # of the model you will adapt (`tl-nb adapt` trains a LeNet, which has it): AdaBN needs BatchNorm
 
     @property
     def transfers(self) -> bool | None:
@@ -106,16 +106,16 @@ def recommend(s: Signals) -> Advice:
                   f"There are {k} labels per class" + (f" and {bb}'s features transfer ({_loo(s)})" if t else '') + ": fine-tune it.", s)
 
 # %% ../nbs/42_advise.ipynb #c712477a
-def _has_batchnorm(body: nn.Module) -> bool: return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in body.modules())
-
 def _pixels(ds: ImageSet) -> Tensor:
     x, _ = next(iter(torch.utils.data.DataLoader(ds, batch_size=len(ds))))   # through the set's transform, as the backbone sees it
     return x.flatten(1)
 
-def measure(data: ImageSet, target: ImageSet | None = None, backbones=SHIPPED_BACKBONES, device=None, seed: int = 0) -> Signals:
+def measure(data: ImageSet, target: ImageSet | None = None, backbones=SHIPPED_BACKBONES, device=None, seed: int = 0,
+            adapted_has_batchnorm: bool = True) -> Signals:
     """The advisor's signals on labelled `data` (and an unlabelled `target`). `backbones`: names of `PRETRAINED` (data converted with `prepare_for`),
     or a dict of name -> body module that takes `data` as it is (a `HubBody`, say). Pixels are the images as the best backbone receives them;
-    `seed` draws the subsample of the shift check."""
+    `seed` draws the subsample of the shift check. `adapted_has_batchnorm`: does the model you will adapt have BatchNorm (the LeNet that
+    `tl-nb adapt` trains does; the scoring backbones only measure the shift)."""
     counts = torch.bincount(data.labels, minlength=len(data.classes))
     counts = counts[counts > 0]
     if len(counts) < 2: raise ValueError(f"The advisor needs labelled images of at least two classes; got {len(counts)}.")
@@ -131,7 +131,7 @@ def measure(data: ImageSet, target: ImageSet | None = None, backbones=SHIPPED_BA
         feats[name], labels = extract_features(body, prepared[name], device=device)
         scores[name] = logme(feats[name], labels)
     best = max(scores, key=scores.get)
-    s = Signals(len(counts), int(counts.min()), best, scores, has_batchnorm=_has_batchnorm(bodies[best]))
+    s = Signals(len(counts), int(counts.min()), best, scores, has_batchnorm=adapted_has_batchnorm)
     if counts.min() >= 2:
         on_features, on_pixels = loo_nearest_mean(feats[best], labels), loo_nearest_mean(_pixels(prepared[best]), labels)
         d = on_features - on_pixels

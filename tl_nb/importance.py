@@ -17,7 +17,7 @@ from torch.utils.data import Dataset
 
 from .core import Progress, Strategy
 from .data import ImageSet, digits
-from .adapt import DomainTask, Method, density_ratio, fit_adaptation
+from .adapt import DomainTask, Method, density_ratio, fit_adaptation, train_adaptation
 
 # %% auto #0
 __all__ = ['WEIGHT_ESTIMATORS', 'gaussian_kernel', 'median_bandwidth', 'kmm_weights', 'kliep_bandwidth', 'kliep',
@@ -207,15 +207,18 @@ def importance_weights(source: ImageSet, target: ImageSet, estimator: str = 'kli
 
 # %% ../nbs/32_importance.ipynb #1017c100
 def importance_method(estimator: str = 'kliep', name: str | None = None, weights: Callable | None = None, max_weight: float | None = None,
-                      dims: int = 20, **fit_kwargs) -> Method:
-    "Weighted ERM as a `Method`: source weights from `estimator` (or from `weights(source, target)`), optionally clipped at `max_weight`, then `ImportanceWeighted` through `fit_adaptation`; a setting may override `estimator` and `max_weight`."
+                      dims: int = 20, steps: int = 1000, bound: bool = False, **fit_kwargs) -> Method:
+    """Weighted ERM as a `Method`: source weights from `estimator` (or from `weights(source, target)`), optionally clipped at `max_weight`, then
+    `ImportanceWeighted` through `train_adaptation` (its length chosen by the rule, at most `steps`, as every adaptation method's); a setting may
+    override `estimator` and `max_weight`. `bound`: weights that use information no user has (the true selection), a reference, never a method to pick."""
     if weights is None and estimator not in WEIGHT_ESTIMATORS: raise ValueError(f"estimator must be one of {WEIGHT_ESTIMATORS}, not {estimator!r}.")
     default = estimator
-    def train(source, valid, target, seed, estimator: str | None = None, max_weight: float | None = max_weight):
+    def train(source, valid, target, seed, estimator: str | None = None, max_weight: float | None = max_weight, steps: int | None = None,
+              cap: int = steps, rule: str | None = None):
         if weights is not None and estimator is not None: raise ValueError("This method's weights come from weights=; an estimator setting would be ignored.")
         if weights is not None: w = np.asarray(weights(source, target), dtype=np.float64)
         else: w = importance_weights(source, target, estimator or default, dims)
         w = clip_weights(w, max_weight) if max_weight is not None else w / w.mean()
-        model, _ = fit_adaptation(ImportanceWeighted(), WeightedSet(source, w), target, valid, seed=seed, **fit_kwargs)
-        return model
-    return Method(name or ('IW (given weights)' if weights is not None else f'IW ({estimator})'), train)
+        return train_adaptation(ImportanceWeighted, source, valid, target, seed, {}, steps, cap, rule, train_set=WeightedSet(source, w), **fit_kwargs)
+    return Method(name or ('IW (given weights)' if weights is not None else f'IW ({estimator})'), train, bound=bound, tune_steps=True,
+                  budget_note='uses the true selection probabilities, which no user has: a bound' if bound else '')

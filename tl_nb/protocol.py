@@ -392,7 +392,7 @@ class Comparison:
     def notes(self) -> list:
         "What each row declares about its budget, and how the trained rows were stopped."
         out = [f"{r.name}: {r.budget_note}" for r in self.results if r.budget_note]
-        for kind, how in (('tuning', 'the steps that early stopping chose on the tuning draw (its best validation), then exactly that many on every seed'),
+        for kind, how in (('tuning', f'the steps chosen on the tuning draw ({self.chosen_by}), then exactly that many on every seed'),
                           ('validation', 'stopped early on each seed\'s validation images and kept at its best step (steps column: the mean over seeds)'),
                           ('setting', 'the number of steps is a setting, chosen with the others')):
             trained = [r for r in self.results if r.budgets and r.budgets[0].stopped_by == kind and not r.budget_note]
