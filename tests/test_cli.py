@@ -161,6 +161,13 @@ def test_fewshot_meta_trains_first_with_train(tmp_path):
     r = json.loads(tl_nb('fewshot', '--data', str(data), '--train', str(train), '--train-episodes', '2', '--ways', '3',
                          '--queries', '2', '--episodes', '5', '--json').stdout)
     assert r['trained_on'] == str(train) and r['ways'] == 3
+    # and it meta-trains, once, on --train's classes (not on --data's) before it tests: the call seen from inside
+    from unittest import mock
+    import tl_nb.fewshot as fewshot
+    from tl_nb.cli import fewshot_folder
+    with mock.patch.object(fewshot, 'meta_fit', wraps=fewshot.meta_fit) as spy:
+        fewshot_folder(data, ways=3, queries=2, episodes=5, train=train, train_episodes=2)
+    assert spy.call_count == 1 and spy.call_args.args[2].classes == [f'other_{i}' for i in range(4)] and spy.call_args.args[6] == 2
 
 
 @pytest.mark.parametrize('args, match', [
@@ -195,8 +202,12 @@ def test_adapt_importance_weighting_and_pixelda_report_target_accuracy(tmp_path,
     target = _write_folder(tmp_path / 'target', ['a', 'b'], n=8, dark_on_light=False)   # its class folders are ignored: unlabelled
     test = _write_folder(tmp_path / 'test', ['a', 'b'], n=4, dark_on_light=False)
     r = json.loads(tl_nb('adapt', '--source', str(source), '--target', str(target), '--target-test', str(test), '--method', method,
-                         '--steps', '10', '--json').stdout)
-    assert r['method'] == method and r['target_images'] == 16 and 0.0 <= r['target_acc'] <= 1.0 and r['seconds'] > 0
+                         '--steps', '10', '--out', str(tmp_path / 'adapted.pt'), '--json').stdout)
+    assert r['method'] == method and r['target_images'] == 16 and r['seconds'] > 0
+    # the accuracy it reports is the saved model's on the test folder, as tl-nb predict measures it
+    predicted = json.loads(tl_nb('predict', '--model', str(tmp_path / 'adapted.pt'), str(test), '--json').stdout)['predictions']
+    hits = [Path(p['path']).parent.name == p['class'] for p in predicted]
+    assert len(hits) == 8 and r['target_acc'] == pytest.approx(sum(hits) / len(hits))
 
 
 @pytest.mark.parametrize('case, match', [('one_class', 'at least 2'), ('no_target', 'No file or folder'),
@@ -217,9 +228,27 @@ def test_rank_on_a_tiny_folder_json(tmp_path):
     assert r['images'] == 24 and r['classes'] == 3
     assert sorted(row['backbone'] for row in r['ranking']) == ['conv4', 'conv4-glyphs']
     assert r['ranking'][0]['LogME'] >= r['ranking'][1]['LogME'] and all(row['seconds'] >= 0 for row in r['ranking'])
+    # the shipped backbone's scores are LogME and the H-score of its features on these images, computed here from scratch
+    from tl_nb.data import image_folder
+    from tl_nb.models import extract_features, input_spec, prepare_for, pretrained
+    from tl_nb.transferability import h_score, logme
+    spec = input_spec('conv4-glyphs')
+    f, y = extract_features(pretrained('conv4-glyphs'), prepare_for('conv4-glyphs', image_folder(data, size=spec['size'], channels=spec['in_channels'])), device='cpu')
+    row = next(row for row in r['ranking'] if row['backbone'] == 'conv4-glyphs')
+    assert row['LogME'] == pytest.approx(logme(f, y), abs=1e-3) and row['H-score'] == pytest.approx(h_score(f, y), abs=1e-2)
 
 
 def test_rank_rejects_an_unknown_backbone(tmp_path):
     data = _write_folder(tmp_path / 'train', ['a', 'b'])
     res = tl_nb('rank', '--data', str(data), '--backbones', 'conv4', 'vit-huge', check=False)
     assert res.returncode == 2 and "Unknown backbone 'vit-huge'" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize('content, says', [(b'', 'is empty'), (b'class,probability\n', 'not a file torch.save wrote'), ('half', 'is truncated')])
+def test_predict_with_a_model_file_that_is_no_checkpoint_gives_one_line(tmp_path, content, says):
+    data = _write_folder(tmp_path / 'images', ['a'], n=1)
+    weights = Path(__file__).resolve().parents[1] / 'tl_nb' / 'weights' / 'conv4-glyphs.pt'
+    bad = tmp_path / 'model.pt'
+    bad.write_bytes(weights.read_bytes()[:weights.stat().st_size // 2] if content == 'half' else content)
+    res = tl_nb('predict', '--model', str(bad), str(data), check=False)
+    assert res.returncode == 2 and says in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1

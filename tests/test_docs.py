@@ -1,8 +1,13 @@
-"""Docs processing (what Quarto's build starts from) works offline for every notebook, and the sidebar lists them all."""
-import re, subprocess, sys
+"""Docs processing (what Quarto's build starts from) works offline for every notebook, the sidebar lists them all, and the
+preview's pages pass a real browser's inspection (tools/site_check.py: chromium driven by Playwright)."""
+import re, subprocess, sys, warnings
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'tools'))
+import site_check  # noqa: E402
 NOTEBOOKS = sorted(p.name for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
 
 
@@ -20,3 +25,24 @@ def test_every_notebook_processes_and_previews():
         assert page.exists(), f'no preview page for {nb}'
     core = (ROOT / '_preview' / 'core.html').read_text()
     assert 'save_atomic' in core and '<img' in core   # show_doc entries and saved figures reach the page
+    # and in a browser: every page loads cleanly, links and images resolve, equations are drawn, no traceback shows
+    if not site_check.chromium():
+        warnings.warn('chromium is not installed (apt-get install chromium): the preview was not checked in a browser')
+        return
+    problems = site_check.check(ROOT / '_preview', ROOT / '_preview' / 'screenshots')
+    assert not problems, '\n'.join(problems[:40])
+    assert all((ROOT / '_preview' / 'screenshots' / f'{p}.png').stat().st_size > 10_000 for p in site_check.SCREENSHOTS)
+
+
+@pytest.mark.skipif(not site_check.chromium(), reason='chromium is not installed (apt-get install chromium)')
+def test_the_browser_check_finds_what_it_looks_for(tmp_path):
+    (tmp_path / 'good.html').write_text('<html><head><title>ok</title></head><body><p>fine <math><mi>x</mi></math></p>'
+                                         '<pre>cost = $5 and \\frac in code is fine</pre><a href="good.html">self</a></body></html>')
+    (tmp_path / 'bad.html').write_text('<html><head><title>bad</title></head><body><p>raw $x^2$ and \\frac{a}{b}</p>'
+                                        '<a href="missing.html">gone</a><img src="nothing.png"><div>Traceback (most recent call last):</div>'
+                                        '<script>undefined_function()</script></body></html>')
+    found = site_check.check(tmp_path)
+    assert not [p for p in found if p.startswith('good.html')], found
+    bad = '\n'.join(p for p in found if p.startswith('bad.html'))
+    for what in ('raw LaTeX', 'broken link missing.html', 'image not shown', 'traceback', 'script error'):
+        assert what in bad, (what, bad)

@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1fe2f12f
 from __future__ import annotations
-import contextlib, math, os, pickle, random, tempfile, time, warnings
+import contextlib, math, os, pickle, random, tempfile, time, warnings, zipfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -19,9 +19,10 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['default_device', 'can_scale_up', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic',
-           'load_checkpoint', 'classification_loss', 'fast_bf16', 'evaluate', 'Progress', 'Strategy', 'LossFunction',
-           'as_strategy', 'History', 'progress_enabled', 'best_epoch', 'world', 'is_main_process', 'init_distributed',
-           'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
+           'load_checkpoint', 'UnsafeCheckpoint', 'classification_loss', 'fast_bf16', 'evaluating', 'evaluate',
+           'Progress', 'Strategy', 'LossFunction', 'as_strategy', 'History', 'progress_enabled', 'best_epoch', 'world',
+           'is_main_process', 'init_distributed', 'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs',
+           'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -119,10 +120,24 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        raise pickle.UnpicklingError(
+        if 'Weights only load failed' not in str(e) or not zipfile.is_zipfile(path): raise _not_a_checkpoint(path, e) from None
+        raise UnsafeCheckpoint(
             f"{path} contains a pickled Python object, which tl_nb will not load: unpickling can run arbitrary code. "
             "Save state_dicts, tensors and plain containers instead; if you trust this file, "
             "use torch.load(path, weights_only=False) yourself.") from e
+    except Exception as e:                       # text, an empty file, a truncated download: whatever torch trips on
+        raise _not_a_checkpoint(path, e) from None
+
+class UnsafeCheckpoint(pickle.UnpicklingError, ValueError):
+    "A checkpoint that holds pickled Python objects: refused (a `ValueError`, so the CLI reports it in one line)."
+
+def _not_a_checkpoint(path: Path, e: Exception) -> ValueError:
+    what = 'is empty' if path.stat().st_size == 0 else 'is truncated (an interrupted copy or download?)' if zipfile.is_zipfile(path) or _zip_start(path) \
+           else 'is not a file torch.save wrote'
+    return ValueError(f"{path} {what}, so it holds no checkpoint ({type(e).__name__}). Pass the .pt file that tl-nb fit, save_model or save_atomic wrote.")
+
+def _zip_start(path: Path) -> bool:
+    with open(path, 'rb') as f: return f.read(4) == b'PK\x03\x04'     # a zip's first bytes: torch.save's format, cut short
 
 # %% ../nbs/00_core.ipynb #593057e1
 def classification_loss(model: nn.Module, batch) -> Tensor:
@@ -145,6 +160,14 @@ def _autocast(device: torch.device, amp: bool):
 def _model_device(model: nn.Module) -> torch.device:
     p = next(model.parameters(), None)
     return p.device if p is not None else torch.device('cpu')
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module, device=None):
+    "`model` in eval mode on `device` (default: where it is) for the block, then back in its own mode and on its own device: a helper that only reads a model leaves it as it found it."
+    was_training, was_on = model.training, _model_device(model)
+    model.eval().to(torch.device(device) if device else was_on)
+    try: yield model
+    finally: model.train(was_training).to(was_on)
 
 # %% ../nbs/00_core.ipynb #f756de9e
 @torch.no_grad()

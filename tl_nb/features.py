@@ -46,10 +46,10 @@ def knn_predict(train_feats: Tensor, train_labels: Tensor, feats: Tensor, k: int
     "Majority label among the `k` training features most cosine-similar to each row of `feats` (ties: the nearest wins)."
     sims = F.normalize(feats, dim=1) @ F.normalize(train_feats, dim=1).T
     k = min(k, len(train_feats))
-    nearest = sims.topk(k, dim=1).indices
-    votes = F.one_hot(train_labels[nearest], int(train_labels.max()) + 1).float()
-    votes += 1e-3 * torch.linspace(1, 0, k)[None, :, None]   # break ties in favour of the closer neighbour
-    return votes.sum(1).argmax(1)
+    ranked = train_labels[sims.topk(k, dim=1).indices]                      # [N, k] neighbours' labels, nearest first
+    counts = F.one_hot(ranked, int(train_labels.max()) + 1).sum(1)           # [N, classes] votes
+    tied = (counts == counts.max(1, keepdim=True).values).gather(1, ranked)  # [N, k] is this neighbour's class among the most voted?
+    return ranked.gather(1, tied.int().argmax(1, keepdim=True)).squeeze(1)   # the nearest neighbour whose class is: the nearest wins a tie
 
 # %% ../nbs/10_features.ipynb #7e507e85
 def train_linear_head(feats: Tensor, labels: Tensor, n_classes: int, epochs: int = 100, lr: float = 1e-2,

@@ -121,12 +121,17 @@ def meta_fit(model: nn.Module, strategy: EpisodicStrategy, train_ds, n_way: int,
 
 # %% ../nbs/08_fewshot.ipynb #e2b36870
 def adapt(model: nn.Module, params: dict, x: Tensor, y: Tensor, steps: int, lr: float, first_order: bool = False) -> dict:
-    "`steps` gradient-descent steps of cross-entropy on `(x, y)` from the weights `params`; returns the adapted weights (differentiable in `params` unless `first_order`)."
-    def loss(p): return F.cross_entropy(functional_call(model, p, (x,)), y)
-    for _ in range(steps):
-        g = grad(loss)({k: p.detach() for k, p in params.items()} if first_order else params)
-        params = {k: p - lr * g[k] for k, p in params.items()}
-    return params
+    """`steps` gradient-descent steps of cross-entropy on `(x, y)` from the weights `params`; returns the adapted weights (differentiable in `params` unless `first_order`).
+    Weights whose parameter in `model` is frozen (`requires_grad=False`) pass through unchanged, as learn2learn's MAML does without `allow_nograd`:
+    freeze the body and only the head adapts (an ANIL-style learner)."""
+    trainable = {k for k, p in model.named_parameters() if p.requires_grad}
+    live = {k: p for k, p in params.items() if k in trainable}
+    fixed = {k: p for k, p in params.items() if k not in trainable}
+    def loss(p): return F.cross_entropy(functional_call(model, {**fixed, **p}, (x,)), y)
+    for _ in range(steps if live else 0):
+        g = grad(loss)({k: p.detach() for k, p in live.items()} if first_order else live)
+        live = {k: p - lr * g[k] for k, p in live.items()}
+    return {k: live.get(k, p) for k, p in params.items()}
 
 def adapted_logits(model: nn.Module, ep, steps: int, lr: float) -> Tensor:
     "Query logits after `steps` steps of fine-tuning all of `model`'s weights on the episode's support set (the model itself is untouched)."

@@ -145,13 +145,14 @@ def lr_find(model: nn.Module, dl, make_opt, start_lr: float = 1e-6, end_lr: floa
     "Loss along an exponential learning-rate sweep run by `fit` (weights restored afterwards): `(lrs, smoothed losses, suggested lr)`."
     inner = as_strategy(strategy)
     saved = copy.deepcopy(model.state_dict()), copy.deepcopy(inner.state_dict())
+    was_on = next(model.parameters()).device                # fit moves the model; the sweep leaves it where it was
     sweep = LRRangeTest(inner, steps)
     opt = make_opt([*model.parameters(), *inner.parameters()], start_lr)
     gamma = (end_lr / start_lr) ** (1 / (steps - 1))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: gamma ** i)
     try: fit(model, dl, math.ceil(steps / len(dl)), opt, strategy=sweep, sched=sched, sched_per='batch', device=device, progress=False)
     except FloatingPointError: pass   # the loss overflowed: diverged, which is where a sweep ends anyway
-    model.load_state_dict(saved[0]); inner.load_state_dict(saved[1])
+    model.load_state_dict(saved[0]); inner.load_state_dict(saved[1]); model.to(was_on); inner.to(was_on)
     lrs = [start_lr * gamma ** i for i in range(len(sweep.losses))]
     return lrs, sweep.losses, lrs[int(np.argmin(sweep.losses))] / 10
 

@@ -15,7 +15,8 @@ from torch import Tensor, nn
 from .models import Classifier
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'HUBS', 'HubBody', 'torchvision_model', 'timm_model', 'hf_model', 'from_hub']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'HUBS', 'HubBody', 'torchvision_model', 'timm_model', 'hf_model', 'from_hub',
+           'body_from_spec']
 
 # %% ../nbs/12_hubs.ipynb #0f5941c2
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -70,6 +71,11 @@ class HubBody(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         "Feature vectors `[N, out_features]` for images `[N, C, H, W]` with values in [0, 1]."
         return _features(self.net(self.normalized(x)))
+
+    def hub_spec(self) -> dict:
+        "What `save_model` stores to rebuild this body (`body_from_spec`): its source and its input contract; the weights travel in the state dict."
+        return {'source': self.source, 'size': self.size, 'in_channels': self.in_channels,
+                'mean': self.mean.flatten().tolist(), 'std': self.std.flatten().tolist()}
 
     def blocks(self) -> list[nn.Module]:
         "The network's stages in order, input first: what `freeze_to` and `discriminative_groups` count as blocks. Every parameter is in one."
@@ -176,3 +182,11 @@ def from_hub(source: str, pretrained: bool = True, size: int | None = None, **kw
         raise ValueError(f"{source!r} is not 'library:name' with library one of {list(HUBS)} (e.g. 'timm:resnet18').")
     body, head = HUBS[library](name, pretrained=pretrained, size=size, **kwargs)
     return Classifier(body, head)
+
+def body_from_spec(spec: dict) -> HubBody:
+    "The body `HubBody.hub_spec` describes, with its architecture rebuilt from the hub (no weight download: `load_model` loads the saved weights into it)."
+    body = from_hub(spec['source'], pretrained=False, size=spec['size']).body
+    if body.in_channels != spec['in_channels']:
+        raise ValueError(f"{spec['source']} now builds a {body.in_channels}-channel body, the saved one had {spec['in_channels']}: another library version?")
+    body.mean.copy_(torch.tensor(spec['mean']).view_as(body.mean)); body.std.copy_(torch.tensor(spec['std']).view_as(body.std))
+    return body

@@ -6,14 +6,14 @@ Docs: https://tl-nb.github.io/tl_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #ab795aee
 from __future__ import annotations
-import hashlib, importlib.resources
+import hashlib, importlib, importlib.resources
 from pathlib import Path
 
 import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
 
-from .core import default_device, load_checkpoint, save_atomic
+from .core import default_device, evaluating, load_checkpoint, save_atomic
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
@@ -189,23 +189,18 @@ def pretrained(name: str, in_channels: int | None = None) -> nn.Module:
 def extract_features(body: nn.Module, ds, batch_size: int = 512, device=None) -> tuple[Tensor, Tensor]:
     "`(features, labels)` of every item of `ds`, computed by `body` in eval mode on `device`, returned on the CPU."
     device = torch.device(device) if device else default_device()
-    was_training = body.training
-    body.eval().to(device)
     feats, labels = [], []
-    for x, y in DataLoader(ds, batch_size=batch_size):
-        feats.append(body(x.to(device)).float().cpu()); labels.append(y)
-    body.train(was_training)
+    with evaluating(body, device):             # the body comes back in its own mode, on its own device
+        for x, y in DataLoader(ds, batch_size=batch_size):
+            feats.append(body(x.to(device)).float().cpu()); labels.append(y)
     return torch.cat(feats), torch.cat(labels)
 
 @torch.no_grad()
 def predict_labels(model: nn.Module, ds, batch_size: int = 512, device=None) -> Tensor:
     "The predicted class (argmax of the outputs) of every item of `ds`, by `model` in eval mode, returned on the CPU."
     device = torch.device(device) if device else default_device()
-    was_training = model.training
-    model.eval().to(device)
-    preds = torch.cat([model(x.to(device)).argmax(1).cpu() for x, _ in DataLoader(ds, batch_size=batch_size)])
-    model.train(was_training)
-    return preds
+    with evaluating(model, device):
+        return torch.cat([model(x.to(device)).argmax(1).cpu() for x, _ in DataLoader(ds, batch_size=batch_size)])
 
 # %% ../nbs/02_models.ipynb #c6b0a612
 class TruncatedBody(nn.Sequential):
@@ -260,10 +255,12 @@ def architecture(backbone: str) -> str:
     raise ValueError(f"Unknown backbone {backbone!r}; choose from {list(PRETRAINED) + list(BODIES)}.")
 
 def save_model(model: Classifier, path, backbone: str, classes: list[str], **meta) -> Path:
-    "Save `model` with what it takes to rebuild and use it: its `backbone` name, the `classes` of its outputs, and any `meta`data."
+    """Save `model` with what it takes to rebuild and use it: its `backbone` name, the `classes` of its outputs, and any `meta`data.
+    A body from a model hub (`tl_nb.hubs.from_hub`) is saved with its source and input contract (`hub_spec`) and rebuilt from them."""
     if len(classes) != model.head(torch.zeros(1, model.body.out_features, device=_device_of(model))).shape[1]:
         raise ValueError(f"{len(classes)} class names for a head with a different number of outputs.")
-    return save_atomic({'model': model.state_dict(), 'backbone': backbone, 'arch': architecture(backbone),
+    hub = model.body.hub_spec() if hasattr(model.body, 'hub_spec') else None
+    return save_atomic({'model': model.state_dict(), 'backbone': backbone, 'arch': 'hub' if hub else architecture(backbone), 'hub': hub,
                         'in_channels': model.body.in_channels, 'head': _head_kind(model.head), 'classes': list(classes),
                         'meta': meta}, path)
 
@@ -275,7 +272,8 @@ def load_model(path, device='cpu') -> Classifier:
     state = load_checkpoint(path)
     if not isinstance(state, dict) or 'arch' not in state or 'classes' not in state:
         raise ValueError(f"{path} is not a model saved by tl_nb's save_model or `tl-nb fit` (no architecture or class names in it).")
-    b = body(state['arch'], state['in_channels'])
+    if state['arch'] == 'hub': b = importlib.import_module('tl_nb.hubs').body_from_spec(state['hub'])   # imported here: hubs builds on models
+    else: b = body(state['arch'], state['in_channels'])
     n_classes, n_features = len(state['classes']), b.out_features
     head = nn.Linear(n_features, n_classes)
     if state['head'] == 'standardized-linear': head = nn.Sequential(Standardize(torch.zeros(n_features), torch.ones(n_features)), head)

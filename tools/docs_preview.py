@@ -4,13 +4,15 @@ Quarto cannot be installed everywhere (it is a binary download); the real site i
 by Quarto in the deploy workflow. This script does the part nbdev does in Python:
 refresh nbdev.yml, rebuild the symbol index, process every notebook into _proc/
 (show_doc, doc links, hidden cells, front matter). Then smalldocs renders _proc/ as a
-Quarto-like site in _preview/. Warnings from nbdev's processors are errors here: a cell
+Quarto-like site in _preview/, and the equations are converted to MathML at build time, which
+browsers draw natively, so the preview shows them offline (smalldocs, like Quarto, would load
+KaTeX from a CDN). Warnings from nbdev's processors are errors here: a cell
 that mixes imports with other code is re-executed by docs processing, which is slow.
 
     python tools/docs_preview.py            # process and render the preview
     python tools/docs_preview.py --no-render
 """
-import re, shutil, subprocess, sys, warnings
+import html, re, shutil, subprocess, sys, warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,17 @@ def page_name(nb: str) -> str:
     return re.sub(r'^\d+[a-z]?_', '', Path(nb).stem)
 
 
+MATH = re.compile(r'<span class="math (inline|display)">\\[\(\[](.*?)\\[\)\]]</span>', re.S)   # smalldocs' \(...\) and \[...\]
+CDN_MATH = re.compile(r'<(?:link|script)[^>]*cdn[^>]*katex[^>]*>(?:</script>)?')
+
+
+def mathml(page: str) -> str:
+    "A rendered page with its LaTeX spans as MathML and without the CDN's KaTeX (offline it fails to load, and nothing is left for it to do)."
+    from latex2mathml.converter import convert
+    page = CDN_MATH.sub('', page)
+    return MATH.sub(lambda m: convert(html.unescape(m.group(2)), display='block' if m.group(1) == 'display' else 'inline'), page)
+
+
 def render(proc: Path) -> Path:
     "Render _proc with smalldocs into _preview, naming pages as nbdev/Quarto do (00_core.ipynb -> core.html)."
     site = ROOT / '_preview_src'
@@ -47,6 +60,7 @@ def render(proc: Path) -> Path:
         f.write_text(text)
     shutil.rmtree(ROOT / '_preview', ignore_errors=True)
     subprocess.run([sys.executable, '-m', 'smalldocs.cli', 'render', '--quiet', str(site)], check=True)
+    for page in (ROOT / '_preview').glob('*.html'): page.write_text(mathml(page.read_text()))
     return ROOT / '_preview'
 
 

@@ -1,0 +1,236 @@
+"""Mutation testing: small, plausible, wrong changes to tl_nb's algorithms; the tests must notice every one.
+
+    python tools/mutants.py                    # every mutant; prints which survived; exits 1 if any survived
+    python tools/mutants.py --list             # the mutants, the notebook each edits and the tests it runs
+    python tools/mutants.py dann-no-reversal knn-tie-lowest-label --jobs 2
+
+Each mutant replaces one piece of code in an exported cell of a notebook (the single source of both `tl_nb/*.py` and the
+chapter's own tests) inside a throwaway copy of the repository, re-exports the package there, and runs the tests that
+should notice the change: the fast cells of the notebooks it names, as the README's test command runs them, and the pytest
+files it names. Tests that fail kill the mutant; tests that pass let it survive, which means the tests cannot tell the
+wrong code from the right one. A mutant whose code is no longer found is an error, not a survivor: update the mutant.
+
+`tests/test_mutants.py` checks, in every CI run, that each mutant still applies to exactly one place; the mutants
+themselves take about a minute each (a notebook in a fresh kernel), so run this before a change to an algorithm lands.
+"""
+import argparse, os, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Mutant(NamedTuple):
+    name: str
+    notebook: str          # the notebook (stem) whose exported code the mutant edits
+    old: str               # the code replaced: it must appear exactly once among the notebook's code cells
+    new: str
+    tests: tuple           # notebooks (stems) and pytest files (tests/...) that should notice
+    why: str               # what is wrong with the mutated code
+
+
+M = Mutant
+MUTANTS = [
+    # the training loop, checkpoints and resume
+    M('resume-forgets-rng', '00_core', "    set_rng_state(state['rng'])\n", "    pass\n", ('00_core', 'tests/test_core.py'),
+      'a resumed run draws other random numbers (dropout, augmentation) than the uninterrupted one'),
+    M('resume-forgets-loader', '00_core', "    _set_loader_state(train_dl, state['loader'])\n", "    pass\n", ('00_core', 'tests/test_core.py'),
+      'a resumed run restarts its data order, so it sees other batches than the uninterrupted one'),
+    M('save-not-atomic', '00_core', "        with os.fdopen(fd, 'wb') as f:\n            torch.save(obj, f)\n            f.flush()\n            os.fsync(f.fileno())\n        os.replace(tmp, path)\n",
+      "        os.close(fd); os.unlink(tmp)\n        with open(path, 'wb') as f:\n            torch.save(obj, f)\n", ('00_core', 'tests/test_core.py'),
+      'saving straight to the file: an interrupted save leaves a half-written file under the real name'),
+    M('patience-one-late', '00_core', "_epochs_since_best(history, monitor, mode) >= patience", "_epochs_since_best(history, monitor, mode) > patience",
+      ('00_core', 'tests/test_core.py'), 'early stopping waits one epoch more than its patience'),
+    M('frozen-bn-trains', '00_core', "                if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()", "                pass",
+      ('00_core', 'tests/test_core.py', '11_finetune'), 'frozen BatchNorm keeps updating its running statistics'),
+    # the protocol
+    M('z-for-t', '06_protocol', "stats.t.ppf(0.5 + confidence / 2, len(v) - 1)", "stats.norm.ppf(0.5 + confidence / 2)", ('06_protocol',),
+      'a normal quantile where Student\'s t is due: intervals over five seeds 1.4 times too narrow'),
+    M('interval-biased-std', '06_protocol', "v.std(ddof=1)", "v.std()", ('06_protocol',), 'the biased standard deviation narrows every interval'),
+    M('unpaired-difference', '06_protocol', "return t_interval(np.subtract(a, b), confidence)", "return t_interval(np.subtract(a, b[::-1]), confidence)",
+      ('06_protocol',), 'differences taken between different seeds: the pairing is lost'),
+    M('at-cap-strict', '06_protocol', "return self.stopped_by in ('validation', 'tuning') and self.steps >= self.cap",
+      "return self.stopped_by in ('validation', 'tuning') and self.steps > self.cap", ('06_protocol',),
+      'a run that peaked at its last step is not flagged, so its cap is never extended'),
+    M('pick-first-of-ties', '06_protocol', "    if len(tied) == 1: return tied[0]\n", "    return tied[0]\n", ('06_protocol',),
+      'a flat region of the grid picks its first setting, not its middle'),
+    M('extended-cap-undeclared', '06_protocol', "and r.name not in extended]", "]", ('06_protocol',),
+      'a cap the protocol doubled is reported as an undeclared budget difference'),
+    # episodes and few-shot
+    M('episode-with-replacement', '04_episodes', "[torch.randperm(len(idx), generator=g)[:per_class]]",
+      "[torch.randint(len(idx), (per_class,), generator=g)]", ('04_episodes', 'tests/test_episodes.py'),
+      'an image can be drawn twice in an episode, in its support and its query set'),
+    M('meta-split-overlap', '08_fewshot', "sorted(order[valid_classes:])", "sorted(order[valid_classes - 1:])", ('08_fewshot',),
+      'one class is both a meta-training and a meta-validation class'),
+    M('prototype-sum', '08_fewshot', "    return sums / torch.bincount(labels, minlength=n_way).clamp_min(1)[:, None].to(features.dtype)\n",
+      "    return sums\n", ('08_fewshot', '20_protonets'), 'prototypes are class sums, not means: unequal shots bias the classes'),
+    M('prototype-logit-sign', '08_fewshot', "return -(queries[:, None, :] - protos[None, :, :]).pow(2).sum(-1)",
+      "return (queries[:, None, :] - protos[None, :, :]).pow(2).sum(-1)", ('08_fewshot', '20_protonets'),
+      'training logits favour the farthest prototype'),
+    M('inner-loop-first-order', '08_fewshot', "g = grad(loss)({k: p.detach() for k, p in live.items()} if first_order else live)",
+      "g = grad(loss)({k: p.detach() for k, p in live.items()})", ('08_fewshot', '21_maml'),
+      'MAML silently becomes first-order: no gradient through the inner loop'),
+    M('inner-loop-adapts-frozen', '08_fewshot', "trainable = {k for k, p in model.named_parameters() if p.requires_grad}",
+      "trainable = {k for k, p in model.named_parameters()}", ('08_fewshot',), 'frozen layers change in the inner loop'),
+    M('task-bn-unbiased', '08_fewshot', "var = x.var((0, 2, 3), unbiased=False, keepdim=True)", "var = x.var((0, 2, 3), unbiased=True, keepdim=True)",
+      ('08_fewshot', '21_maml'), 'task BatchNorm normalises with the unbiased variance, unlike nn.BatchNorm2d in training'),
+    M('maml-query-unadapted', '21_maml', "return F.cross_entropy(functional_call(model, adapted, (query,)), query_labels)",
+      "return F.cross_entropy(functional_call(model, params, (query,)), query_labels)", ('21_maml',),
+      'the query loss is taken before adaptation: plain multi-task training, not MAML'),
+    M('reptile-first-task-only', '22_reptile', "target = {k: torch.stack([e[k] for e in ends]).mean(0) for k in ends[0]}",
+      "target = {k: ends[0][k] for k in ends[0]}", ('22_reptile',), 'the Reptile step follows the first task of the batch only'),
+    M('reptile-step-doubled', '22_reptile', "return {'loss': distance / 2, 'distance': distance.detach().sqrt()}",
+      "return {'loss': distance, 'distance': distance.detach().sqrt()}", ('22_reptile',),
+      'the outer step is 2ε(φ̃ − φ), twice the Reptile update'),
+    # features, fine-tuning and transferability
+    M('knn-tie-lowest-label', '10_features', "    return ranked.gather(1, tied.int().argmax(1, keepdim=True)).squeeze(1)",
+      "    return counts.argmax(1)", ('10_features',), 'a tie goes to the lowest label, not to the nearest neighbour'),
+    M('l2sp-pulls-to-zero', '11_finetune', "body = sum(((p - s) ** 2).sum() for p, s in zip(model.body.parameters(), self.start.values()))",
+      "body = sum((p ** 2).sum() for p, s in zip(model.body.parameters(), self.start.values()))", ('11_finetune',),
+      'L2-SP decays the body toward zero (weight decay) instead of toward the pretrained weights'),
+    M('logme-total-not-per-sample', '40_choose', "_max_evidence(s ** 2, U.T @ onehot, onehot.sum(0), n, d)[0]) / n)",
+      "_max_evidence(s ** 2, U.T @ onehot, onehot.sum(0), n, d)[0]))", ('40_choose', 'tests/test_selection_and_scores.py'),
+      'LogME summed over images: scores of datasets of different sizes are not comparable'),
+    M('logme-no-2pi', '40_choose', " - n * np.log(2 * np.pi) - beta * r2", " - beta * r2", ('40_choose', 'tests/test_selection_and_scores.py'),
+      'the log evidence drops its normalising constant'),
+    M('h-score-shrinks-one-side', '40_choose', "(1 - lw.shrinkage_) * between", "between", ('40_choose', 'tests/test_selection_and_scores.py'),
+      'the shrunk H-score shrinks the total covariance but not the between-class one'),
+    # domain adaptation
+    M('adabn-biased-var', '09_adapt', "(sums['ss'] - n * mean * mean) / (n - 1)", "(sums['ss'] - n * mean * mean) / n", ('09_adapt',),
+      'AdaBN stores the biased variance, unlike BatchNorm\'s running statistics'),
+    M('adabn-keeps-mean', '09_adapt', "norm.running_mean.copy_(mean); ", "", ('09_adapt',), 'AdaBN re-estimates the variance but keeps the source mean'),
+    M('coral-scale', '09_adapt', "return (cs - ct).pow(2).sum() / (4 * d * d)", "return (cs - ct).pow(2).sum() / (4 * d)", ('09_adapt',),
+      'the CORAL distance is d times too large (its weight grid then means something else)'),
+    M('self-training-keeps-all', '09_adapt', "keep = (confidence >= self.threshold).float()", "keep = torch.ones_like(confidence)", ('09_adapt',),
+      'self-training learns from every pseudo-label, however unsure'),
+    M('dev-no-control-variate', '09_adapt', "return float(wl.mean() + eta * w.mean() - eta)", "return float(wl.mean())", ('09_adapt', 'tests/test_selection_and_scores.py'),
+      'DEV without its control variate is plain importance-weighted validation'),
+    M('dev-eta-sign', '09_adapt', "eta = -np.cov(wl, w)[0, 1] / var", "eta = np.cov(wl, w)[0, 1] / var", ('09_adapt', 'tests/test_selection_and_scores.py'),
+      'the control variate\'s coefficient has the wrong sign: it adds variance instead of removing it'),
+    M('density-ratio-no-prior', '09_adapt', "        return p / (1 - p) * prior\n", "        return p / (1 - p)\n", ('09_adapt', 'tests/test_selection_and_scores.py'),
+      'the density ratio ignores the sizes of the two samples'),
+    M('a-distance-scale', '09_adapt', "return 2 * (1 - 2 * error)", "return 2 * (1 - error)", ('09_adapt',),
+      'the proxy A-distance is not 0 for indistinguishable domains'),
+    M('dann-no-reversal', '31_dann', "self.discriminator(reverse_gradient(torch.cat([fs, ft]), lam))", "self.discriminator(torch.cat([fs, ft]))",
+      ('31_dann',), 'the body helps the discriminator instead of fooling it'),
+    M('dann-reversal-sign', '31_dann', "        return -ctx.lambda_ * grad, None", "        return ctx.lambda_ * grad, None", ('31_dann',),
+      'the reversal layer does not reverse'),
+    M('dann-schedule', '31_dann', "return 2 / (1 + math.exp(-gamma * progress)) - 1", "return 1 / (1 + math.exp(-gamma * progress))", ('31_dann',),
+      'λ starts at 0.5 instead of 0'),
+    M('kmm-no-sum-band', '32_importance', "low, high = ns * (1 - eps), ns * (1 + eps)", "low, high = 0.0, ns * upper", ('32_importance',),
+      'KMM drops its constraint that the weights average about 1'),
+    M('kliep-unnormalised', '32_importance', "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0) - math.log(len(xs))",
+      "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0)", ('32_importance',),
+      'KLIEP\'s weights no longer average 1 over the source'),
+    M('ess-no-square', '32_importance', "return float(w.sum() ** 2 / (w ** 2).sum())", "return float(w.sum() / (w ** 2).sum())", ('32_importance',),
+      'the effective sample size is not n for equal weights'),
+    M('pixelda-gen-trains-disc', '33_pixelda', "frozen = {name: p.detach() for name, p in self.discriminator.named_parameters()}",
+      "frozen = dict(self.discriminator.named_parameters())", ('33_pixelda',),
+      'the generator\'s loss also trains the discriminator, toward calling fakes real'),
+    # the advisor
+    M('advisor-no-gain-margin', '42_advise', "MIN_GAIN = 0.02 ", "MIN_GAIN = 0.0 ", ('42_advise',),
+      'any positive feature gain, however small, counts as transfer'),
+    M('advisor-shift-threshold', '42_advise', "SHIFT_A_DISTANCE = 1.0 ", "SHIFT_A_DISTANCE = 1.5 ", ('42_advise',),
+      'a clear domain shift (a classifier right on 75-87% of images) goes unreported'),
+]
+
+
+def _cells(nb: dict) -> list:
+    return [c for c in nb['cells'] if c['cell_type'] == 'code']
+
+
+def _source(cell) -> str:
+    return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
+
+
+def apply(mutant: Mutant, root: Path) -> None:
+    "Edit the notebook under `root` in place; raise if the code to replace is not found exactly once."
+    import json
+    path = root / 'nbs' / f'{mutant.notebook}.ipynb'
+    nb = json.loads(path.read_text())
+    hits = [c for c in _cells(nb) if mutant.old in _source(c)]
+    count = sum(_source(c).count(mutant.old) for c in hits)
+    if count != 1: raise LookupError(f"{mutant.name}: the code to mutate appears {count} times in {path.name} (expected once): update the mutant.")
+    if not any(line.strip() in ('#| export', '#| exports') for line in _source(hits[0]).splitlines()):
+        raise LookupError(f"{mutant.name}: the code to mutate is in a cell of {path.name} that is not exported: a mutant changes the library, not a test.")
+    hits[0]['source'] = _source(hits[0]).replace(mutant.old, mutant.new)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+
+
+def _package_text(root: Path) -> str:
+    return '\n'.join(p.read_text() for p in (root / 'tl_nb').glob('*.py'))
+
+
+def _copy(dest: Path) -> Path:
+    skip = shutil.ignore_patterns('.git', '.venv', '_docs', '_proc', '__pycache__', '*.egg-info', '.pytest_cache', 'runs')
+    shutil.copytree(ROOT, dest, ignore=skip, symlinks=True)
+    return dest
+
+
+def run(mutant: Mutant, timeout: int = 1800) -> tuple:
+    "`(verdict, seconds, detail)`: 'killed', 'survived' or 'error'."
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f'mutant-{mutant.name}-') as tmp:
+        root = _copy(Path(tmp) / 'repo')
+        try:
+            if mutant.old != mutant.new: apply(mutant, root)      # the control changes nothing
+        except LookupError as e: return 'error', time.perf_counter() - t0, str(e)
+        env = {**os.environ, 'PYTHONPATH': str(root), 'IN_TEST': '1'}
+        bin_dir = Path(sys.executable).parent
+        export_env = {k: v for k, v in env.items() if k != 'IN_TEST'}          # nbdev-export does nothing when IN_TEST is set
+        export = subprocess.run([str(bin_dir / 'nbdev-export')], cwd=root, env=export_env, capture_output=True, text=True)
+        if export.returncode: return 'error', time.perf_counter() - t0, 'nbdev-export failed: ' + export.stderr[-500:]
+        if mutant.old != mutant.new and mutant.new.strip() and mutant.new.strip().splitlines()[0] not in _package_text(root):
+            return 'error', time.perf_counter() - t0, 'the mutation did not reach the exported package'
+        selected = [f"tests/test_notebooks.py::test_notebook[{t}]" for t in mutant.tests if not t.startswith('tests/')]
+        selected += [t for t in mutant.tests if t.startswith('tests/')]
+        cmd = [sys.executable, '-m', 'pytest', '-x', '-q', '-p', 'no:cacheprovider', '-o', 'addopts=', *selected]
+        try: out = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired: return 'error', time.perf_counter() - t0, f'tests ran past {timeout} s'
+        seconds = time.perf_counter() - t0
+        if out.returncode == 0: return 'survived', seconds, out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ''
+        if out.returncode == 1:
+            failed = [line for line in out.stdout.splitlines() if line.startswith('FAILED')]
+            return 'killed', seconds, (failed[0] if failed else 'tests failed')[:200]
+        return 'error', seconds, f'pytest exited {out.returncode}: ' + (out.stdout + out.stderr)[-500:]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('names', nargs='*', help='mutants to run (default: all)')
+    p.add_argument('--list', action='store_true', help='list the mutants and exit')
+    p.add_argument('--jobs', type=int, default=1, help='mutants run at once (each runs a Jupyter kernel; one per two cores is plenty)')
+    p.add_argument('--no-control', action='store_true', help='skip the control run (the same tests on the unchanged copy, which must pass)')
+    args = p.parse_args(argv)
+    known = {m.name: m for m in MUTANTS}
+    unknown = [n for n in args.names if n not in known]
+    if unknown: p.error(f"unknown mutants {unknown}; see --list")
+    chosen = [known[n] for n in args.names] or MUTANTS
+    if args.list:
+        for m in chosen: print(f"{m.name:28} {m.notebook:15} {', '.join(m.tests):40} {m.why}")
+        return 0
+    if not args.no_control:       # the tests must pass on an unchanged copy, or every "killed" below means nothing
+        tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
+        verdict, seconds, detail = run(Mutant('control', '', '', '', tests, 'no change'))
+        print(f"control (no change, {len(tests)} test targets): {'passed' if verdict == 'survived' else 'FAILED'} in {seconds:.0f} s", flush=True)
+        if verdict != 'survived':
+            print(f"The tests fail on an unchanged copy ({detail}): fix that first.", file=sys.stderr)
+            return 2
+    print(f"{len(chosen)} mutants, {args.jobs} at a time", flush=True)
+    verdicts = {}
+    def one(m):
+        v = run(m)
+        print(f"{v[0]:9} {m.name:28} {v[1]:5.0f} s  {v[2]}", flush=True)
+        return m, v
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for m, v in pool.map(one, chosen): verdicts[m.name] = v
+    survived = [n for n, v in verdicts.items() if v[0] == 'survived']
+    errors = [n for n, v in verdicts.items() if v[0] == 'error']
+    print(f"\n{len(verdicts) - len(survived) - len(errors)} killed, {len(survived)} survived{': ' + ', '.join(survived) if survived else ''}, "
+          f"{len(errors)} errors{': ' + ', '.join(errors) if errors else ''}")
+    return 1 if survived or errors else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
