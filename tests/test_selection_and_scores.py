@@ -34,9 +34,9 @@ def test_estimated_target_accuracy_from_its_parts(rule):
     torch.manual_seed(0)
     model = lenet_classifier(1, 3).eval()
     valid, train, target = _images(60, 0), _images(90, 1), _images(80, 2, invert=True)
-    errors = (predict_labels(model, valid, device='cpu') != valid.labels).double().numpy()
+    errors = (predict_labels(model, valid).cpu() != valid.labels).double().numpy()      # on the default device, as the function computes
     # the density ratio is trained on training-set features against the target's, and weighs the validation images
-    f = {name: extract_features(model.body, ds, device='cpu')[0].numpy() for name, ds in (('valid', valid), ('train', train), ('target', target))}
+    f = {name: extract_features(model.body, ds)[0].numpy() for name, ds in (('valid', valid), ('train', train), ('target', target))}
     w = density_ratio(f['train'], f['target'])(f['valid'])
     expected = {'source': 1 - errors.mean(), 'iwv': 1 - (w * errors).mean(), 'dev': 1 - dev_risk(errors, w)}[rule]
     assert estimated_target_accuracy(model, valid, train, target, rule) == pytest.approx(expected, rel=1e-9)
@@ -93,3 +93,43 @@ def test_logme_with_more_features_than_images_is_the_exact_evidence():
         per_class.append(ev / 40)
     assert logme(F, y) == pytest.approx(np.mean(per_class), rel=1e-6)
     assert abs(logme(F, y) - OFFICIAL_LOGME[(40, 128, 4, 2)]) > 5          # not the official code's value here, on purpose
+
+
+def test_density_ratio_is_one_without_a_shift_and_averages_one_over_the_source():
+    rng = np.random.default_rng(0)
+    same_s, same_t = rng.normal(size=(900, 3)), rng.normal(size=(300, 3))       # no shift, three times more source images
+    w = density_ratio(same_s, same_t)(same_s)
+    assert np.median(w) == pytest.approx(1.0, abs=0.1)                          # the sizes of the samples are not a shift
+    shifted = rng.normal(size=(300, 3)) + [0.7, 0, 0]
+    assert np.mean(density_ratio(same_s, shifted)(same_s)) == pytest.approx(1.0, abs=0.15)   # E_source[p_T/p_S] = 1
+
+
+def test_self_training_learns_only_from_confident_pseudo_labels_after_its_warmup():
+    from torch import nn
+    from tl_nb.adapt import SelfTraining
+    from tl_nb.core import Progress
+    from tl_nb.models import Classifier
+    torch.manual_seed(0)
+    model = Classifier(nn.Flatten(), nn.Linear(4, 3))
+    xs, ys = torch.randn(6, 4), torch.randint(3, (6,))
+    xt = torch.cat([torch.randn(5, 4) * 0.01, torch.randn(5, 4) * 20])         # five unsure target images, five confident ones
+    batch = ((xs, ys), (xt, torch.full((10,), -1)))
+    logits_t = model.head(xt)
+    p, pseudo = logits_t.softmax(1).max(1)
+    keep = (p >= 0.9).float()
+    assert 0 < keep.sum() < 10                                                   # the threshold separates them
+    expected_pseudo = (torch.nn.functional.cross_entropy(logits_t, pseudo, reduction='none') * keep).mean()
+    source = torch.nn.functional.cross_entropy(model.head(xs), ys)
+    st = SelfTraining(threshold=0.9, weight=2.0, warmup=0.5)
+    early, late = st.loss(model, batch, Progress(0, 1, 10)), st.loss(model, batch, Progress(0, 8, 10))
+    torch.testing.assert_close(early['pseudo'], expected_pseudo); torch.testing.assert_close(early['kept'], keep.mean())
+    torch.testing.assert_close(early['loss'], source)                            # before the warmup ends: the source loss only
+    torch.testing.assert_close(late['loss'], source + 2.0 * expected_pseudo)
+
+
+def test_kliep_weights_average_one_over_the_source():
+    from tl_nb.importance import kliep
+    rng = np.random.default_rng(0)
+    source, target = rng.normal(size=(400, 2)), rng.normal(size=(300, 2)) * 0.7 + [0.5, 0]
+    w = kliep(source, target, seed=0)(source)
+    assert w.mean() == pytest.approx(1.0, abs=1e-3) and w.std() > 0.1           # KLIEP's constraint: the mean weight on the source is 1

@@ -117,27 +117,28 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No checkpoint at {path}. Check the path, or train first with fit(..., ckpt_dir=...).")
+    if path.stat().st_size == 0: raise ValueError(f"{path} is empty, so it holds no checkpoint. {_WHICH_FILE}")
+    with open(path, 'rb') as f: start = f.read(4)
+    zipped, pickled = start == b'PK\x03\x04', start[:1] == b'\x80'   # torch.save's zip archive (PyTorch >= 1.6), or its older bare pickle
+    if not (zipped or pickled): raise ValueError(f"{path} is not a file torch.save wrote. {_WHICH_FILE}")
+    if zipped and not zipfile.is_zipfile(path):   # the start of a zip without its end (the directory is written last)
+        raise ValueError(f"{path} is truncated (an interrupted copy or download?), so it holds no checkpoint. {_WHICH_FILE}")
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        if 'Weights only load failed' not in str(e) or not zipfile.is_zipfile(path): raise _not_a_checkpoint(path, e) from None
+        if 'Weights only load failed' not in str(e): raise
         raise UnsafeCheckpoint(
             f"{path} contains a pickled Python object, which tl_nb will not load: unpickling can run arbitrary code. "
             "Save state_dicts, tensors and plain containers instead; if you trust this file, "
             "use torch.load(path, weights_only=False) yourself.") from e
-    except Exception as e:                       # text, an empty file, a truncated download: whatever torch trips on
-        raise _not_a_checkpoint(path, e) from None
+    except EOFError as e:
+        raise ValueError(f"{path} is truncated (an interrupted copy or download?), so it holds no checkpoint. {_WHICH_FILE}") from e
 
 class UnsafeCheckpoint(pickle.UnpicklingError, ValueError):
     "A checkpoint that holds pickled Python objects: refused (a `ValueError`, so the CLI reports it in one line)."
 
-def _not_a_checkpoint(path: Path, e: Exception) -> ValueError:
-    what = 'is empty' if path.stat().st_size == 0 else 'is truncated (an interrupted copy or download?)' if zipfile.is_zipfile(path) or _zip_start(path) \
-           else 'is not a file torch.save wrote'
-    return ValueError(f"{path} {what}, so it holds no checkpoint ({type(e).__name__}). Pass the .pt file that tl-nb fit, save_model or save_atomic wrote.")
+_WHICH_FILE = "Pass the .pt file that tl-nb fit, save_model or save_atomic wrote."
 
-def _zip_start(path: Path) -> bool:
-    with open(path, 'rb') as f: return f.read(4) == b'PK\x03\x04'     # a zip's first bytes: torch.save's format, cut short
 
 # %% ../nbs/00_core.ipynb #593057e1
 def classification_loss(model: nn.Module, batch) -> Tensor:
@@ -159,13 +160,14 @@ def _autocast(device: torch.device, amp: bool):
 
 def _model_device(model: nn.Module) -> torch.device:
     p = next(model.parameters(), None)
+    if p is None: p = next(model.buffers(), None)      # a module of buffers only (e.g. a fixed normalisation) lives where they do
     return p.device if p is not None else torch.device('cpu')
 
 @contextlib.contextmanager
 def evaluating(model: nn.Module, device=None):
     "`model` in eval mode on `device` (default: where it is) for the block, then back in its own mode and on its own device: a helper that only reads a model leaves it as it found it."
     was_training, was_on = model.training, _model_device(model)
-    model.eval().to(torch.device(device) if device else was_on)
+    model.eval().to(torch.device(device) if device is not None else was_on)
     try: yield model
     finally: model.train(was_training).to(was_on)
 

@@ -126,15 +126,17 @@ def adapt(model: nn.Module, params: dict, x: Tensor, y: Tensor, steps: int, lr: 
     freeze the body and only the head adapts (an ANIL-style learner)."""
     trainable = {k for k, p in model.named_parameters() if p.requires_grad}
     live = {k: p for k, p in params.items() if k in trainable}
+    if steps > 0 and not live:
+        raise ValueError("Every parameter of the model is frozen (requires_grad=False): the inner loop has nothing to adapt. Unfreeze what should adapt (e.g. the head).")
     fixed = {k: p for k, p in params.items() if k not in trainable}
     def loss(p): return F.cross_entropy(functional_call(model, {**fixed, **p}, (x,)), y)
-    for _ in range(steps if live else 0):
+    for _ in range(steps):
         g = grad(loss)({k: p.detach() for k, p in live.items()} if first_order else live)
         live = {k: p - lr * g[k] for k, p in live.items()}
     return {k: live.get(k, p) for k, p in params.items()}
 
 def adapted_logits(model: nn.Module, ep, steps: int, lr: float) -> Tensor:
-    "Query logits after `steps` steps of fine-tuning all of `model`'s weights on the episode's support set (the model itself is untouched)."
+    "Query logits after `steps` steps of fine-tuning `model`'s trainable weights on the episode's support set (the model itself is untouched)."
     params = {k: p.detach() for k, p in model.named_parameters()}
     return functional_call(model, adapt(model, params, ep.support, ep.support_labels, steps, lr, first_order=True), (ep.query,))
 

@@ -152,7 +152,8 @@ def lr_find(model: nn.Module, dl, make_opt, start_lr: float = 1e-6, end_lr: floa
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: gamma ** i)
     try: fit(model, dl, math.ceil(steps / len(dl)), opt, strategy=sweep, sched=sched, sched_per='batch', device=device, progress=False)
     except FloatingPointError: pass   # the loss overflowed: diverged, which is where a sweep ends anyway
-    model.load_state_dict(saved[0]); inner.load_state_dict(saved[1]); model.to(was_on); inner.to(was_on)
+    finally:                          # whatever happened, the model and strategy come back as they were, where they were
+        model.load_state_dict(saved[0]); inner.load_state_dict(saved[1]); model.to(was_on); inner.to(was_on)
     lrs = [start_lr * gamma ** i for i in range(len(sweep.losses))]
     return lrs, sweep.losses, lrs[int(np.argmin(sweep.losses))] / 10
 

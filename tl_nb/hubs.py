@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/hubs.html.md"""
 
 # %% ../nbs/12_hubs.ipynb #3ef2a52b
 from __future__ import annotations
-import importlib
+import importlib, json
 
 import torch
 import torch.nn.functional as F
@@ -52,6 +52,7 @@ class HubBody(nn.Module):
         if not len(mean) == len(std) == in_channels:
             raise ValueError(f"{source}: mean and std need one value, or one per channel ({in_channels}); got {len(mean)} and {len(std)}.")
         self.net, self.out_features, self.size, self.in_channels, self.source = net, out_features, size, in_channels, source
+        self.recipe = None        # how `from_hub` built it (source and settings): what `save_model` needs to rebuild it
         self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
 
@@ -73,8 +74,11 @@ class HubBody(nn.Module):
         return _features(self.net(self.normalized(x)))
 
     def hub_spec(self) -> dict:
-        "What `save_model` stores to rebuild this body (`body_from_spec`): its source and its input contract; the weights travel in the state dict."
-        return {'source': self.source, 'size': self.size, 'in_channels': self.in_channels,
+        "What `save_model` stores to rebuild this body (`body_from_spec`): how `from_hub` built it and its input contract; the weights travel in the state dict."
+        if self.recipe is None:
+            raise ValueError(f"{self.source} was not built by from_hub('library:name', ...) with plain settings, so save_model cannot rebuild it: "
+                             "save model.state_dict() and rebuild the model yourself before loading it.")
+        return {**self.recipe, 'size': self.size, 'in_channels': self.in_channels,
                 'mean': self.mean.flatten().tolist(), 'std': self.std.flatten().tolist()}
 
     def blocks(self) -> list[nn.Module]:
@@ -181,12 +185,15 @@ def from_hub(source: str, pretrained: bool = True, size: int | None = None, **kw
     if not sep or library not in HUBS or not name:
         raise ValueError(f"{source!r} is not 'library:name' with library one of {list(HUBS)} (e.g. 'timm:resnet18').")
     body, head = HUBS[library](name, pretrained=pretrained, size=size, **kwargs)
+    try: body.recipe = {'source': source, 'kwargs': json.loads(json.dumps(kwargs))}   # plain settings only: what a file can hold
+    except TypeError: pass
     return Classifier(body, head)
 
 def body_from_spec(spec: dict) -> HubBody:
     "The body `HubBody.hub_spec` describes, with its architecture rebuilt from the hub (no weight download: `load_model` loads the saved weights into it)."
-    body = from_hub(spec['source'], pretrained=False, size=spec['size']).body
+    try: body = from_hub(spec['source'], pretrained=False, size=spec['size'], **spec.get('kwargs', {})).body
+    except ImportError as e: raise ValueError(f"Loading this model needs its hub library: {e}") from e
     if body.in_channels != spec['in_channels']:
-        raise ValueError(f"{spec['source']} now builds a {body.in_channels}-channel body, the saved one had {spec['in_channels']}: another library version?")
+        raise ValueError(f"{spec['source']} now builds a {body.in_channels}-channel body, the saved one had {spec['in_channels']}: another version of its library?")
     body.mean.copy_(torch.tensor(spec['mean']).view_as(body.mean)); body.std.copy_(torch.tensor(spec['std']).view_as(body.std))
     return body

@@ -120,11 +120,11 @@ def adam(betas=(0.5, 0.999)) -> Callable:
     "`(params, lr) -> torch.optim.Adam` with GAN-friendly betas, for `fit_adaptation(optimizer=...)`."
     return lambda params, lr: torch.optim.Adam(params, lr=lr, betas=betas)
 
-def pixelda_method(name: str = 'PixelDA', grid=({},), lr: float = 1e-3, steps: int = 1000, budget_note: str = '', **fit_kwargs) -> Method:
+def pixelda_method(name: str = 'PixelDA', grid=({},), lr: float = 1e-3, steps: int = 1000, budget_note: str = '', limits: dict | None = None, **fit_kwargs) -> Method:
     """PixelDA as a `Method`: a `PixelDA` strategy built for the source's channels and size (settings: its keyword arguments), trained with Adam
     through `train_adaptation`, its length chosen by the rule (at most `steps`) as every adaptation method's."""
     def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
         channels, size, _ = source.shape
         make = lambda **s: PixelDA(channels, size, **s)      # built after train_adaptation seeds: generator and discriminator start from the seed
         return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, optimizer_name='Adam', lr=lr, optimizer=adam(), **fit_kwargs)
-    return Method(name, train, list(grid), budget_note=budget_note, tune_steps=True)
+    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)

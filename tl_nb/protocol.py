@@ -366,19 +366,20 @@ class Comparison:
         return [top] + sorted((r for r in rest if self.difference(top.name, r.name).indistinguishable() is True), key=lambda r: -r.interval.mean)
 
     def extended_caps(self) -> dict:
-        "Rows whose cap the protocol itself doubled (their best step on the tuning draw was the last of the shorter cap): name -> the cap they ran under."
+        "Rows whose cap the protocol itself extended (their best step on the tuning draw was the last of the shorter cap): name -> `(cap they started with, cap they ran under)`."
         out = {}
         for r in self.results:
-            caps = [t.setting['cap'] for t in r.valid if isinstance(t.setting, dict) and 'cap' in t.setting]
-            if caps and r.budgets and r.budgets[0].cap == max(caps): out[r.name] = max(caps)
+            caps = {t.setting['cap'] for t in r.valid if isinstance(t.setting, dict) and 'cap' in t.setting}
+            if caps and r.budgets and r.budgets[0].cap == max(caps): out[r.name] = (max(caps) // 2 ** len(caps), max(caps))   # doubled once per cap tried
         return out
 
     def budget_differences(self) -> list:
         """Rows whose budget (the most images they may see, how their length is chosen) differs from the most common one's, and that do not declare why.
-        A cap the protocol doubled is declared by the protocol: the rule that doubles it applies to every row alike."""
+        A row whose cap the protocol extended is compared at the cap it started with: the rule that extends caps applies to every row alike."""
         extended = self.extended_caps()
-        trained = [r for r in self.results if r.budgets and r.budgets[0].stopped_by != 'convergence' and r.name not in extended]
-        kinds = [(r.budgets[0].allowed, r.budgets[0].stopped_by) for r in trained]
+        trained = [r for r in self.results if r.budgets and r.budgets[0].stopped_by != 'convergence']
+        start = lambda r: extended[r.name][0] * r.budgets[0].batch if r.name in extended else r.budgets[0].allowed
+        kinds = [(start(r), r.budgets[0].stopped_by) for r in trained]
         if len(set(kinds)) < 2: return []
         usual = max(set(kinds), key=kinds.count)
         return [r.name for r, k in zip(trained, kinds) if k != usual and not r.budget_note]
@@ -402,8 +403,8 @@ class Comparison:
     def notes(self) -> list:
         "What each row declares about its budget, and how the trained rows were stopped."
         out = [f"{r.name}: {r.budget_note}" for r in self.results if r.budget_note]
-        out += [f"{name}: its cap doubled to {cap:,} steps, as the protocol does for any row whose best step {self.chosen_by} was the last of its cap"
-                for name, cap in self.extended_caps().items() if not self[name].budget_note]
+        out += [f"{name}: its cap extended from {a:,} to {b:,} steps, as the protocol does for any row whose best step {self.chosen_by} was the last of its cap"
+                for name, (a, b) in self.extended_caps().items() if not self[name].budget_note]
         for kind, how in (('tuning', f'the steps chosen on the tuning draw ({self.chosen_by}), then exactly that many on every seed'),
                           ('validation', 'stopped early on each seed\'s validation images and kept at its best step (steps column: the mean over seeds)'),
                           ('setting', 'the number of steps is a setting, chosen with the others')):

@@ -42,7 +42,8 @@ def mathml(page: str) -> str:
     "A rendered page with its LaTeX spans as MathML and without the CDN's KaTeX (offline it fails to load, and nothing is left for it to do)."
     from latex2mathml.converter import convert
     page = CDN_MATH.sub('', page)
-    return MATH.sub(lambda m: convert(html.unescape(m.group(2)), display='block' if m.group(1) == 'display' else 'inline'), page)
+    tex = lambda m: html.unescape(m.group(2)).replace('\\|', '‖')      # norm bars: latex2mathml knows the character, not the macro
+    return MATH.sub(lambda m: convert(tex(m), display='block' if m.group(1) == 'display' else 'inline'), page)
 
 
 def render(proc: Path) -> Path:

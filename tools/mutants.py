@@ -55,7 +55,8 @@ MUTANTS = [
       'a run that peaked at its last step is not flagged, so its cap is never extended'),
     M('pick-first-of-ties', '06_protocol', "    if len(tied) == 1: return tied[0]\n", "    return tied[0]\n", ('06_protocol',),
       'a flat region of the grid picks its first setting, not its middle'),
-    M('extended-cap-undeclared', '06_protocol', "and r.name not in extended]", "]", ('06_protocol',),
+    M('extended-cap-undeclared', '06_protocol', "start = lambda r: extended[r.name][0] * r.budgets[0].batch if r.name in extended else r.budgets[0].allowed",
+      "start = lambda r: r.budgets[0].allowed", ('06_protocol',),
       'a cap the protocol doubled is reported as an undeclared budget difference'),
     # episodes and few-shot
     M('episode-with-replacement', '04_episodes', "[torch.randperm(len(idx), generator=g)[:per_class]]",
@@ -89,6 +90,8 @@ MUTANTS = [
     M('l2sp-pulls-to-zero', '11_finetune', "body = sum(((p - s) ** 2).sum() for p, s in zip(model.body.parameters(), self.start.values()))",
       "body = sum((p ** 2).sum() for p, s in zip(model.body.parameters(), self.start.values()))", ('11_finetune',),
       'L2-SP decays the body toward zero (weight decay) instead of toward the pretrained weights'),
+    M('gradual-drops-validation', '11_finetune', "epochs=run.epochs, **run.fit_kw)", "epochs=run.epochs)", ('11_finetune', 'tests/test_finetune.py'),
+      'gradual unfreezing through transfer() (and tl-nb fit) loses its validation: it keeps the last epoch, not the best'),
     M('logme-total-not-per-sample', '40_choose', "_max_evidence(s ** 2, U.T @ onehot, onehot.sum(0), n, d)[0]) / n)",
       "_max_evidence(s ** 2, U.T @ onehot, onehot.sum(0), n, d)[0]))", ('40_choose', 'tests/test_selection_and_scores.py'),
       'LogME summed over images: scores of datasets of different sizes are not comparable'),
@@ -102,7 +105,7 @@ MUTANTS = [
     M('adabn-keeps-mean', '09_adapt', "norm.running_mean.copy_(mean); ", "", ('09_adapt',), 'AdaBN re-estimates the variance but keeps the source mean'),
     M('coral-scale', '09_adapt', "return (cs - ct).pow(2).sum() / (4 * d * d)", "return (cs - ct).pow(2).sum() / (4 * d)", ('09_adapt',),
       'the CORAL distance is d times too large (its weight grid then means something else)'),
-    M('self-training-keeps-all', '09_adapt', "keep = (confidence >= self.threshold).float()", "keep = torch.ones_like(confidence)", ('09_adapt',),
+    M('self-training-keeps-all', '09_adapt', "keep = (confidence >= self.threshold).float()", "keep = torch.ones_like(confidence)", ('09_adapt', 'tests/test_selection_and_scores.py'),
       'self-training learns from every pseudo-label, however unsure'),
     M('dev-no-control-variate', '09_adapt', "return float(wl.mean() + eta * w.mean() - eta)", "return float(wl.mean())", ('09_adapt', 'tests/test_selection_and_scores.py'),
       'DEV without its control variate is plain importance-weighted validation'),
@@ -121,7 +124,7 @@ MUTANTS = [
     M('kmm-no-sum-band', '32_importance', "low, high = ns * (1 - eps), ns * (1 + eps)", "low, high = 0.0, ns * upper", ('32_importance',),
       'KMM drops its constraint that the weights average about 1'),
     M('kliep-unnormalised', '32_importance', "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0) - math.log(len(xs))",
-      "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0)", ('32_importance',),
+      "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0)", ('32_importance', 'tests/test_selection_and_scores.py'),
       'KLIEP\'s weights no longer average 1 over the source'),
     M('ess-no-square', '32_importance', "return float(w.sum() ** 2 / (w ** 2).sum())", "return float(w.sum() / (w ** 2).sum())", ('32_importance',),
       'the effective sample size is not n for equal weights'),
@@ -129,9 +132,9 @@ MUTANTS = [
       "frozen = dict(self.discriminator.named_parameters())", ('33_pixelda',),
       'the generator\'s loss also trains the discriminator, toward calling fakes real'),
     # the advisor
-    M('advisor-no-gain-margin', '42_advise', "MIN_GAIN = 0.02 ", "MIN_GAIN = 0.0 ", ('42_advise',),
+    M('advisor-no-gain-margin', '42_advise', "MIN_GAIN = 0.02 ", "MIN_GAIN = 0.0 ", ('42_advise', 'tests/test_advise.py'),
       'any positive feature gain, however small, counts as transfer'),
-    M('advisor-shift-threshold', '42_advise', "SHIFT_A_DISTANCE = 1.0 ", "SHIFT_A_DISTANCE = 1.5 ", ('42_advise',),
+    M('advisor-shift-threshold', '42_advise', "SHIFT_A_DISTANCE = 1.0 ", "SHIFT_A_DISTANCE = 1.5 ", ('42_advise', 'tests/test_advise.py'),
       'a clear domain shift (a classifier right on 75-87% of images) goes unreported'),
 ]
 
@@ -181,8 +184,11 @@ def run(mutant: Mutant, timeout: int = 1800) -> tuple:
         export_env = {k: v for k, v in env.items() if k != 'IN_TEST'}          # nbdev-export does nothing when IN_TEST is set
         export = subprocess.run([str(bin_dir / 'nbdev-export')], cwd=root, env=export_env, capture_output=True, text=True)
         if export.returncode: return 'error', time.perf_counter() - t0, 'nbdev-export failed: ' + export.stderr[-500:]
-        if mutant.old != mutant.new and mutant.new.strip() and mutant.new.strip().splitlines()[0] not in _package_text(root):
-            return 'error', time.perf_counter() - t0, 'the mutation did not reach the exported package'
+        if mutant.old != mutant.new:
+            if _package_text(root) == _package_text(ROOT): return 'error', time.perf_counter() - t0, 'the mutation did not reach the exported package'
+            module = subprocess.run([sys.executable, '-c', 'import importlib, pkgutil, tl_nb; [importlib.import_module("tl_nb." + m.name) for m in pkgutil.iter_modules(tl_nb.__path__)]'],
+                                    cwd=root, env=env, capture_output=True, text=True)
+            if module.returncode: return 'error', time.perf_counter() - t0, 'the mutated package does not import: ' + module.stderr.strip().splitlines()[-1][:200]
         selected = [f"tests/test_notebooks.py::test_notebook[{t}]" for t in mutant.tests if not t.startswith('tests/')]
         selected += [t for t in mutant.tests if t.startswith('tests/')]
         cmd = [sys.executable, '-m', 'pytest', '-x', '-q', '-p', 'no:cacheprovider', '-o', 'addopts=', *selected]
@@ -192,6 +198,8 @@ def run(mutant: Mutant, timeout: int = 1800) -> tuple:
         if out.returncode == 0: return 'survived', seconds, out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ''
         if out.returncode == 1:
             failed = [line for line in out.stdout.splitlines() if line.startswith('FAILED')]
+            broken = [e for e in ('NameError', 'SyntaxError', 'IndentationError', 'CellTimeoutError', 'DeadKernelError') if e in out.stdout]
+            if broken: return 'error', seconds, f"the tests failed with {broken[0]}, not on a wrong value: the mutant is broken or the run was"
             return 'killed', seconds, (failed[0] if failed else 'tests failed')[:200]
         return 'error', seconds, f'pytest exited {out.returncode}: ' + (out.stdout + out.stderr)[-500:]
 
@@ -212,7 +220,7 @@ def main(argv=None) -> int:
         return 0
     if not args.no_control:       # the tests must pass on an unchanged copy, or every "killed" below means nothing
         tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
-        verdict, seconds, detail = run(Mutant('control', '', '', '', tests, 'no change'))
+        verdict, seconds, detail = run(Mutant('control', '', '', '', tests, 'no change'), timeout=600 * len(tests))
         print(f"control (no change, {len(tests)} test targets): {'passed' if verdict == 'survived' else 'FAILED'} in {seconds:.0f} s", flush=True)
         if verdict != 'survived':
             print(f"The tests fail on an unchanged copy ({detail}): fix that first.", file=sys.stderr)

@@ -13,7 +13,9 @@ from urllib.parse import unquote, urlparse
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ('index', 'dann', 'cli')
 FONT_HOSTS = ('fonts.googleapis.com', 'fonts.gstatic.com')   # the theme's web font: offline, the browser falls back to a system font
-RAW_LATEX = re.compile(r'\\(?:frac|sum|mathbb|mathcal|lambda|alpha|beta|hat|big|left|right)\b|\\[()\[\]]|\$[^$\s][^$]*\$')
+RAW_LATEX = re.compile(r'\\(?:frac|sum|mathbb|mathcal|lambda|alpha|beta|hat|big|left|right)\b|\\[()\[\]]|\$[^$\s][^$\n]{0,80}\$')
+# inside an equation: a backslash left over is a macro the MathML conversion did not know, merror an error it reported
+MATH_TEXT = "() => [...document.querySelectorAll('math')].filter(m => m.textContent.includes('\\\\') || m.querySelector('merror')).map(m => m.textContent)"
 # the page's prose and outputs without code (code may hold a `$` or a backslash legitimately)
 VISIBLE_TEXT = """() => { const b = document.body.cloneNode(true);
   b.querySelectorAll('pre, code, script, style, math, .sourceCode, nav, #quarto-search-results').forEach(e => e.remove());
@@ -41,8 +43,7 @@ def check(site: Path, shots: Path | None = None) -> list[str]:
                     if m.type == 'error' and urlparse(m.location.get('url', '')).hostname not in FONT_HOSTS else None)
             page.on('pageerror', lambda e: errors.append(f'script error: {e}'))
             page.on('requestfailed', lambda r: errors.append(f'failed to load {r.url}') if urlparse(r.url).hostname not in FONT_HOSTS else None)
-            page.goto(path.as_uri(), wait_until='load')
-            page.wait_for_timeout(150)
+            page.goto(path.as_uri(), wait_until='networkidle')
             problems += [f'{where}: {e}' for e in errors]
             if not page.title(): problems.append(f'{where}: no title')
             for href in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))'):
@@ -51,6 +52,7 @@ def check(site: Path, shots: Path | None = None) -> list[str]:
                 if not (path.parent / unquote(url.path)).exists(): problems.append(f'{where}: broken link {href}')
             for src, width in page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src"), e.naturalWidth])'):
                 if not width: problems.append(f'{where}: image not shown {str(src)[:80]}')
+            for bad in page.evaluate(MATH_TEXT)[:3]: problems.append(f'{where}: an equation not converted: {bad[:80]!r}')
             text = page.evaluate(VISIBLE_TEXT)
             for m in list(RAW_LATEX.finditer(text))[:3]: problems.append(f'{where}: raw LaTeX in the text: ...{text[max(0, m.start() - 30):m.end() + 30]!r}...')
             if 'Traceback (most recent call last)' in text: problems.append(f'{where}: a traceback in an output')
