@@ -18,11 +18,11 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['default_device', 'can_scale_up', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'save_atomic',
-           'load_checkpoint', 'UnsafeCheckpoint', 'classification_loss', 'fast_bf16', 'evaluating', 'evaluate',
-           'Progress', 'Strategy', 'LossFunction', 'as_strategy', 'History', 'progress_enabled', 'best_epoch', 'world',
-           'is_main_process', 'init_distributed', 'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs',
-           'plot_history']
+__all__ = ['SMOKE_VARIABLE', 'default_device', 'smoke_mode', 'at_scale', 'can_scale_up', 'to_device', 'seed_everything',
+           'rng_state', 'set_rng_state', 'save_atomic', 'load_checkpoint', 'UnsafeCheckpoint', 'classification_loss',
+           'fast_bf16', 'evaluating', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy', 'History',
+           'progress_enabled', 'best_epoch', 'world', 'is_main_process', 'init_distributed', 'distributed_loader',
+           'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -33,8 +33,21 @@ def default_device() -> torch.device:
     return torch.device('cpu')
 
 # %% ../nbs/00_core.ipynb #a7f566ec
+SMOKE_VARIABLE = 'TL_NB_SMOKE'
+
+def smoke_mode() -> bool:
+    "True when the environment variable `TL_NB_SMOKE` is set (and not `0`): `gpu` cells then run at toy size, on stand-in files and random weights."
+    return os.environ.get(SMOKE_VARIABLE, '') not in ('', '0')
+
+def at_scale(full, smoke):
+    "`full`, or `smoke` in smoke mode: a `gpu` cell states each of its sizes once for both runs (`steps=at_scale(10_000, 3)`)."
+    return smoke if smoke_mode() else full
+
 def can_scale_up(internet: bool = True, host: str = 'download.pytorch.org') -> bool:
-    "True when a CUDA GPU (and, if `internet`, a connection to `host`) is there; otherwise print in one line what is missing."
+    "True when a CUDA GPU (and, if `internet`, a connection to `host`) is there, or in smoke mode; otherwise print in one line what is missing."
+    if smoke_mode():
+        print(f"Smoke mode ({SMOKE_VARIABLE}=1): this cell runs at toy size on {default_device().type}, on stand-in files and random weights; its numbers mean nothing.")
+        return True
     if not torch.cuda.is_available():
         print("Skipped: this cell is sized for a CUDA GPU and there is none here (run it on Colab or a GPU machine).")
         return False
@@ -407,9 +420,16 @@ def _training_state(model, strategy, opt, sched, train_dl, epoch: int, history: 
 
 def _restore_training_state(path, model, strategy, opt, sched, train_dl) -> tuple[int, History, bool]:
     state = load_checkpoint(path)
-    model.load_state_dict(state['model'])
-    strategy.load_state_dict(state['strategy'])
-    opt.load_state_dict(state['opt'])
+    if not isinstance(state, dict) or not {'model', 'strategy', 'opt', 'epoch', 'history', 'rng', 'loader'} <= set(state):
+        raise ValueError(f"{path} is not a training state saved by fit (resume continues from the last.pt that fit writes to ckpt_dir).")
+    try:
+        model.load_state_dict(state['model'])
+        strategy.load_state_dict(state['strategy'])
+        opt.load_state_dict(state['opt'])
+    except (RuntimeError, ValueError, KeyError) as e:        # another architecture, strategy or optimiser: say so in one line
+        detail = ' '.join(line.strip() for line in str(e).strip().splitlines()[:2])[:160]
+        raise ValueError(f"{path} was saved by another model or run and does not fit this one ({detail}); "
+                         "resume with the interrupted run's settings, or start over without resume.") from e
     if sched is not None and state['sched'] is not None: sched.load_state_dict(state['sched'])
     set_rng_state(state['rng'])
     _set_loader_state(train_dl, state['loader'])

@@ -318,17 +318,19 @@ def _reinitialised(body: nn.Module) -> nn.Module:
     return body
 
 def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str | nn.Module = 'conv4-glyphs',
-             steps: int = 1000, batch_size: int = 32, bn: str = 'frozen', seed: int = 0, device=None, ckpt_dir=None,
+             steps: int = 1000, batch_size: int = 32, bn: str = 'frozen', seed: int = 0, device=None, ckpt_dir=None, resume: bool = False,
              progress: bool | None = False, eval_every: int | None = None, patience: int | None = None, stop_early: bool = True, **setting):
     """Train the named `strategy` (a key of `STRATEGIES`) on `train` with `setting` (default: the strategy's); return `(model, history)`.
     With `valid`, the run is validated every `eval_every` steps, stops once `patience` steps bring no better validation accuracy
     (defaults: `default_eval_every`, `default_patience`) or at the cap of `steps` steps, and keeps the weights of its best validation.
     With `stop_early=False`, or without `valid`, it trains `steps` steps (in epochs of `eval_every` steps if given) and keeps the last weights.
     `history` has a row per epoch, with its `step`. `backbone` is a name (`PRETRAINED`, `BODIES`) or any body module mapping images to
-    feature vectors; a module is copied, never changed."""
+    feature vectors; a module is copied, never changed. With `ckpt_dir`, each epoch is saved there (`fit`'s `last.pt`), and `resume`
+    continues an interrupted run from it to exactly the weights an uninterrupted run ends with."""
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     if bn not in ('frozen', 'train'): raise ValueError(f"bn must be 'frozen' or 'train', not {bn!r}.")
     if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}.")
+    if resume and ckpt_dir is None: raise ValueError("resume=True continues from ckpt_dir/last.pt: pass the ckpt_dir of the interrupted run.")
     named = STRATEGIES[strategy]
     unknown = set(setting) - set(named.default)
     if unknown: raise ValueError(f"{strategy} has no setting {sorted(unknown)}; its settings are {sorted(named.default)}.")
@@ -344,7 +346,7 @@ def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, back
     else:
         body = new_body(architecture(backbone), channels) if isinstance(backbone, str) else _reinitialised(backbone)
         model = Classifier(body, nn.Linear(body.out_features, n_classes))
-    fit_kw = dict(valid_dl=None, device=device, ckpt_dir=ckpt_dir, progress=progress, clip_grad=5.0)
+    fit_kw = dict(valid_dl=None, device=device, ckpt_dir=ckpt_dir, resume=resume, progress=progress, clip_grad=5.0)
     if valid is not None: eval_every = eval_every or default_eval_every(len(valid), batch_size)   # the same epochs, stopping early or not
     if stop_early:
         patience = patience or default_patience(eval_every)

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .core import smoke_mode
 from .models import Classifier
 
 # %% auto #0
@@ -184,6 +185,7 @@ def from_hub(source: str, pretrained: bool = True, size: int | None = None, **kw
     library, sep, name = source.partition(':')
     if not sep or library not in HUBS or not name:
         raise ValueError(f"{source!r} is not 'library:name' with library one of {list(HUBS)} (e.g. 'timm:resnet18').")
+    pretrained = pretrained and not smoke_mode()     # smoke mode (`tl_nb.core.smoke_mode`): random weights, no download
     body, head = HUBS[library](name, pretrained=pretrained, size=size, **kwargs)
     try: body.recipe = {'source': source, 'kwargs': json.loads(json.dumps(kwargs))}   # plain settings only: what a file can hold
     except TypeError: pass

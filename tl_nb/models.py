@@ -13,7 +13,7 @@ import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
 
-from .core import default_device, evaluating, load_checkpoint, save_atomic
+from .core import default_device, evaluating, load_checkpoint, save_atomic, smoke_mode
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
@@ -177,7 +177,8 @@ def pretrained(name: str, in_channels: int | None = None) -> nn.Module:
     "A backbone body with pretrained weights: shipped with tl_nb (`conv4-glyphs`, `conv4-protonet-glyphs`) or from torchvision (`resnet18-imagenet`)."
     if name not in PRETRAINED: raise ValueError(f"Unknown pretrained body {name!r}; choose from {list(PRETRAINED)}.")
     spec = PRETRAINED[name]
-    if 'torchvision' in spec: return resnet18_body(spec['torchvision'], in_channels or spec['in_channels'])
+    if 'torchvision' in spec:     # in smoke mode (`tl_nb.core.smoke_mode`) random weights stand in for the download
+        return resnet18_body(None if smoke_mode() else spec['torchvision'], in_channels or spec['in_channels'])
     if in_channels not in (None, spec['in_channels']):
         raise ValueError(f"{name} was trained on {spec['in_channels']}-channel images; convert your data with ImageSet.with_channels({spec['in_channels']}).")
     net = body(spec['arch'], spec['in_channels'])
@@ -278,6 +279,9 @@ def load_model(path, device='cpu') -> Classifier:
     head = nn.Linear(n_features, n_classes)
     if state['head'] == 'standardized-linear': head = nn.Sequential(Standardize(torch.zeros(n_features), torch.ones(n_features)), head)
     model = Classifier(b, head)
-    model.load_state_dict(state['model'])
+    try: model.load_state_dict(state['model'])
+    except RuntimeError as e:                  # tampered, or weights of another architecture under this one's name: one line, not a traceback
+        detail = ' '.join(line.strip() for line in str(e).strip().splitlines()[:2])[:160]
+        raise ValueError(f"{path}: its weights do not fit the {state['arch']} model it describes (changed since it was saved?): {detail}") from e
     model.backbone, model.classes, model.meta = state['backbone'], state['classes'], state['meta']
     return model.to(device).eval()

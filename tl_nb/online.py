@@ -6,15 +6,17 @@ Docs: https://tl-nb.github.io/tl_nb/online.html.md"""
 
 # %% ../nbs/05_online.ipynb #6e0a6018
 from __future__ import annotations
+import contextlib
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .core import smoke_mode
 from .data import ImageSet, resize_images, square_resize
 
 # %% auto #0
-__all__ = ['SPLITS', 'DIGITS', 'torchvision_set']
+__all__ = ['SPLITS', 'DIGITS', 'torchvision_set', 'write_stand_in', 'stand_in_root']
 
 # %% ../nbs/05_online.ipynb #c2a9bd04
 SPLITS = {'mnist': ('train', 'test'), 'usps': ('train', 'test'), 'svhn': ('train', 'test', 'extra'),
@@ -36,6 +38,7 @@ def torchvision_set(name: str, root='data', split: str = 'train', size: int | No
     import torchvision.datasets as tvd
     if name not in SPLITS: raise ValueError(f"Unknown dataset {name!r}; choose from {list(SPLITS)}.")
     if split not in SPLITS[name]: raise ValueError(f"{name} has splits {SPLITS[name]}, not {split!r}.")
+    if download and smoke_mode(): root, download = stand_in_root(name), False   # smoke mode: tiny files, no download
     root = str(root)
     try:
         if name == 'mnist':
@@ -48,16 +51,16 @@ def torchvision_set(name: str, root='data', split: str = 'train', size: int | No
             images = resize_images(torch.from_numpy(ds.data)[:, None].float() / 255, size, pad=round(size * 4 / 28))
             labels, classes = torch.tensor(ds.targets), DIGITS
         elif name == 'svhn':
-            ds = tvd.SVHN(root, split=split, download=download)
+            with _trusted(tvd.SVHN, root): ds = tvd.SVHN(root, split=split, download=download)
             images, labels, classes = torch.from_numpy(ds.data), torch.from_numpy(ds.labels.astype(np.int64)), DIGITS
             if size and size != 32: images = resize_images(images.float() / 255, size)
         elif name == 'omniglot':
-            ds = tvd.Omniglot(root, background=split == 'background', download=download)
+            with _trusted(tvd.Omniglot, root): ds = tvd.Omniglot(root, background=split == 'background', download=download)
             paths = [Path(ds.target_folder, ds._characters[c], f) for f, c in ds._flat_character_images]
             images = _pil_images(paths, size or 28, 'L', invert=True)
             labels, classes = torch.tensor([c for _, c in ds._flat_character_images]), list(ds._characters)
         else:  # flowers102
-            ds = tvd.Flowers102(root, split=split, download=download)
+            with _trusted(tvd.Flowers102, root): ds = tvd.Flowers102(root, split=split, download=download)
             images = _pil_images(ds._image_files, size or 64, 'RGB')
             labels = torch.tensor(ds._labels)
             classes = list(getattr(ds, 'classes', None) or [str(i) for i in range(102)])
@@ -67,3 +70,64 @@ def torchvision_set(name: str, root='data', split: str = 'train', size: int | No
                                     f"or point root= at a folder that has it. torchvision said: {e}") from e
         raise
     return ImageSet(images.contiguous(), labels, classes, name=f'{name}-{split}')
+
+# %% ../nbs/05_online.ipynb #652c472c
+_STAND_INS = {}        # dataset name -> the folder its stand-in files were written to, once per process
+
+def write_stand_in(name: str, root) -> Path:
+    """Tiny files in `name`'s real on-disk format under `root`, every split: 10 images a class (20 for Omniglot's 24 characters,
+    3 a split for each of Flowers102's 102 species), random strokes. torchvision reads them as it reads the real ones."""
+    import bz2, struct
+    from PIL import Image
+    from scipy.io import savemat
+    root, rng = Path(root), np.random.default_rng(0)
+    def strokes(n, h, w, c=None):
+        a = np.zeros((n, h, w) + ((c,) if c else ()), np.uint8)
+        for i in range(n):
+            y, x = rng.integers(0, h // 2), rng.integers(0, w // 2)
+            a[i, y:y + h // 2, x:x + w // 4] = 255
+        return a
+    if name == 'mnist':
+        (raw := root / 'MNIST' / 'raw').mkdir(parents=True, exist_ok=True)
+        for prefix in ('train', 't10k'):
+            for suffix, a, magic in (('images-idx3-ubyte', strokes(100, 28, 28), 0x803), ('labels-idx1-ubyte', np.arange(100) % 10, 0x801)):
+                (raw / f'{prefix}-{suffix}').write_bytes(struct.pack('>I', magic) + b''.join(struct.pack('>I', d) for d in a.shape) + a.astype(np.uint8).tobytes())
+    elif name == 'usps':
+        root.mkdir(parents=True, exist_ok=True)
+        for file in ('usps.bz2', 'usps.t.bz2'):
+            rows = [f'{i % 10 + 1} ' + ' '.join(f'{j + 1}:{v / 127.5 - 1:.3f}' for j, v in enumerate(im.flatten())) for i, im in enumerate(strokes(100, 16, 16))]
+            (root / file).write_bytes(bz2.compress(('\n'.join(rows) + '\n').encode()))
+    elif name == 'svhn':
+        root.mkdir(parents=True, exist_ok=True)
+        for split in SPLITS['svhn']:
+            savemat(root / f'{split}_32x32.mat', {'X': strokes(100, 32, 32, 3).transpose(1, 2, 3, 0), 'y': (np.arange(100) % 10 + 1)[:, None]})
+    elif name == 'omniglot':
+        for split in SPLITS['omniglot']:
+            for c in range(24):
+                (folder := root / 'omniglot-py' / f'images_{split}' / f'Alphabet{c // 12}' / f'character{c % 12 + 1:02d}').mkdir(parents=True, exist_ok=True)
+                for i, a in enumerate(255 - strokes(20, 105, 105)):     # Omniglot: black strokes on white
+                    Image.fromarray(a).convert('1').save(folder / f'{c:04d}_{i + 1:02d}.png')
+    elif name == 'flowers102':
+        (folder := root / 'flowers-102' / 'jpg').mkdir(parents=True, exist_ok=True)
+        for i, a in enumerate(strokes(918, 48, 64, 3)): Image.fromarray(a).save(folder / f'image_{i + 1:05d}.jpg')
+        savemat(folder.parent / 'imagelabels.mat', {'labels': (np.arange(918) % 102 + 1)[None]})
+        ids = np.arange(1, 919)
+        savemat(folder.parent / 'setid.mat', {'trnid': ids[None, :306], 'valid': ids[None, 306:612], 'tstid': ids[None, 612:]})
+    else: raise ValueError(f"Unknown dataset {name!r}; choose from {list(SPLITS)}.")
+    return root
+
+def stand_in_root(name: str) -> Path:
+    "A folder holding `name`'s stand-in files (`write_stand_in`), written once per process in a temporary folder: what smoke mode reads instead of downloading."
+    if name not in _STAND_INS:
+        import tempfile
+        _STAND_INS[name] = write_stand_in(name, tempfile.mkdtemp(prefix=f'tl_nb-{name}-stand-in-'))
+    return _STAND_INS[name]
+
+@contextlib.contextmanager
+def _trusted(cls, root):
+    "Skip torchvision's MD5 check of the archives (no stand-in can pass it) for the stand-in folders only; everything after it runs."
+    if Path(root) not in _STAND_INS.values(): yield; return
+    check = cls._check_integrity
+    cls._check_integrity = lambda self: True
+    try: yield
+    finally: cls._check_integrity = check

@@ -18,12 +18,15 @@ def _sha(text: str) -> str: return hashlib.sha256(text.encode()).hexdigest()[:16
 
 
 def code_cells(nb: dict) -> list:
-    "The sources of the code cells that run when the chapter is run (every code cell but `#| eval: false`)."
+    """The sources of the code cells whose saved outputs are measurements: every code cell but `#| eval: false` (never run),
+    `#| gpu` cells (without a GPU their saved output is the line saying they were skipped; the tests run their code in smoke
+    mode, `tl_nb.core.smoke_mode`) and the Colab install cell (`tools/colab.py`: it does nothing outside Colab)."""
+    from colab import is_install_cell
     out = []
     for c in nb['cells']:
         if c['cell_type'] != 'code': continue
         src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
-        if re.search(r'^#\|\s*eval:\s*false\s*$', src, re.M): continue
+        if re.search(r'^#\|\s*eval:\s*false\s*$', src, re.M) or re.search(r'^#\|\s*gpu\s*$', src, re.M) or is_install_cell(src): continue
         out.append(src.strip())
     return out
 

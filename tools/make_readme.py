@@ -26,6 +26,7 @@ def render() -> str:
         src = ''.join(cell['source'])
         if cell['cell_type'] == 'markdown':
             src = re.sub(r'\]\(([\w-]+\.ipynb)\)', lambda m: f']({base}{page_name(m.group(1))})', src)
+            src = src.replace('](images/', '](nbs/images/')       # the book's images, seen from the repository's root
             parts.append(src)
         elif cell['cell_type'] == 'code' and not src.lstrip().startswith('#| hide'):
             parts.append(f'```python\n{src}\n```')
