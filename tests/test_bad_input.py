@@ -1,8 +1,8 @@
 """Hard edges, as a user meets them: bad folders, files, checkpoints and arguments across the seven commands and the Python API.
-Each gets one line on stderr that names the problem, exit status 2, no traceback, and no output file; and
-every command runs with the network blocked.
+Each gets one line on stderr that names the problem, exit status 2, no traceback, and no output file; a `tl-nb fit` killed with
+SIGKILL mid-training and resumed ends with the weights of an uninterrupted run; every command runs with the network blocked.
 (tests/test_cli.py holds more: missing and one-class folders, bad numbers, unwritable --out, checkpoint files that are not ones.)"""
-import json, subprocess, sys, textwrap
+import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +33,12 @@ def d(tmp_path_factory):
     tampered = torch.load(model, weights_only=True)
     tampered['arch'] = 'lenet'                                  # another architecture's name over these weights
     torch.save(tampered, root / 'tampered.pt')
-    from torch.utils.data import DataLoader
-    from tl_nb.core import fit, toy_blobs
-    net = torch.nn.Linear(2, 3)                                  # fit's training state (last.pt), which is not a model
-    fit(net, DataLoader(toy_blobs(), batch_size=32), 1, torch.optim.SGD(net.parameters(), lr=0.1), device='cpu', ckpt_dir=root / 'a_state', progress=False)
+    lenet_state = root / 'lenet_state'                          # fit's training state of another network
+    subprocess.run([EXE, 'fit', '--data', str(root / 'ok'), '--strategy', 'scratch', '--backbone', 'lenet', '--steps', '10',
+                    '--checkpoints', str(lenet_state), '--out', str(root / 'lenet.pt')], check=True, capture_output=True)
+    (root / 'truncated_state').mkdir()
+    state = (lenet_state / 'last.pt').read_bytes()
+    (root / 'truncated_state' / 'last.pt').write_bytes(state[:len(state) // 2])
     return root
 
 
@@ -47,32 +49,38 @@ CASES = [   # (name, command line with {d} for the inputs' folder, what the one 
     ('fit: --data is a file', 'fit --data {d}/a_file', 'No folder'),
     ('fit: images but no class folders', 'fit --data {d}/flat', 'has no class sub-folders'),
     ('fit: unknown backbone', 'fit --data {d}/ok --backbone vit-huge', "Unknown backbone 'vit-huge'"),
+    ('fit: --resume without --checkpoints', 'fit --data {d}/ok --resume', '--resume needs --checkpoints'),
+    ('fit: --resume from a folder without a state', 'fit --data {d}/ok --resume --checkpoints {d}/no_state', 'holds no last.pt'),
+    ('fit: --checkpoints under a file', 'fit --data {d}/ok --checkpoints {d}/a_file', 'cannot write --checkpoints'),
+    ('fit: --resume from a truncated state', 'fit --data {d}/ok --resume --checkpoints {d}/truncated_state', 'is truncated'),
+    ('fit: --resume from another network\'s state', 'fit --data {d}/ok --strategy scratch --resume --checkpoints {d}/lenet_state',
+     'saved by another model or run'),
     ('predict: a folder without images', 'predict --model {d}/model.pt {d}/empty', 'No images'),
-    ('predict: --model is a folder', 'predict --model {d}/ok {d}/ok', 'No checkpoint at'),
     ('predict: a corrupt image', 'predict --model {d}/model.pt {d}/corrupt/a/broken.png', 'Cannot read image'),
     ('predict: a tampered model', 'predict --model {d}/tampered.pt {d}/ok', 'do not fit the lenet model'),
-    ('predict: a training state, not a model', 'predict --model {d}/a_state/last.pt {d}/ok', 'not a model saved by'),
+    ('predict: a training state, not a model', 'predict --model {d}/lenet_state/last.pt {d}/ok', 'not a model saved by'),
     ('fewshot: missing folder', 'fewshot --data {d}/nowhere', 'No folder'),
     ('fewshot: one way', 'fewshot --data {d}/ok --ways 1', '--ways must be at least 2'),
     ('fewshot: more ways than classes', 'fewshot --data {d}/ok --ways 5', 'fewer than --ways 5'),
     ('fewshot: more shots than images', 'fewshot --data {d}/ok --ways 3 --shots 5 --queries 15', 'fewer than --shots + --queries'),
-    ('fewshot: a missing --train folder', 'fewshot --data {d}/ok --ways 3 --shots 1 --queries 2 --train {d}/nowhere', 'No folder'),
     ('fewshot: unknown method', 'fewshot --data {d}/ok --method matching-nets', 'invalid choice'),
     ('fewshot: no episodes', 'fewshot --data {d}/ok --ways 3 --shots 1 --queries 2 --episodes 0', 'must be at least 1'),
+    ('adapt: the target is the source', 'adapt --source {d}/ok --target {d}/ok', '--target is --source'),
     ('adapt: an empty target', 'adapt --source {d}/ok --target {d}/empty', 'No images'),
     ('adapt: a corrupt target image', 'adapt --source {d}/ok --target {d}/corrupt', 'Cannot read image'),
     ('adapt: unknown method', 'adapt --source {d}/ok --target {d}/flat --method cycada', 'invalid choice'),
     ('adapt: too few steps', 'adapt --source {d}/ok --target {d}/flat --steps 5', '--steps must be at least 10'),
     ('adapt: unwritable --out', 'adapt --source {d}/ok --target {d}/flat --out {d}/a_file/model.pt', 'cannot write --out'),
     ('rank: unknown backbone', 'rank --data {d}/ok --backbones conv4 vit-huge', "Unknown backbone 'vit-huge'"),
-    ('rank: an empty folder', 'rank --data {d}/empty', 'has no class sub-folders'),
     ('rank: no class folders', 'rank --data {d}/flat', 'has no class sub-folders'),
     ('rank: negative labels per class', 'rank --data {d}/ok --labels-per-class -1', 'must be 0 (all) or more'),
-    ('advise: no class folders', 'advise --data {d}/flat', 'has no class sub-folders'),
     ('advise: missing folder', 'advise --data {d}/nowhere', 'No folder'),
     ('advise: an empty target', 'advise --data {d}/ok --target {d}/empty', 'No images'),
     ('advise: class folders without images', 'advise --data {d}/no_images', 'Class folders with no images'),
+    ('compare: no class folders', 'compare --data {d}/flat --quick', 'has no class sub-folders'),
+    ('compare: one episode', 'compare --episodes 1 --quick', '--episodes must be at least 2'),
     ('compare: a figure that is no image', 'compare --figure {d}/report.txt --quick', 'give a .png'),
+    ('compare: --tasks with --data', 'compare --data {d}/ok --tasks characters-5', '--data runs the transfer family'),
 ]
 
 
@@ -121,6 +129,26 @@ def test_python_api_bad_input_is_named():
     nan = DataLoader(TensorDataset(torch.full((8, 4), float('nan')), torch.arange(8) % 2), batch_size=4)
     with pytest.raises(FloatingPointError, match='epoch 1, step 1'): fit(net, nan, 1, torch.optim.SGD(net.parameters(), lr=0.1), device='cpu', progress=False)
     with pytest.raises(ValueError): next(iter(episode_loader(few, 20, 5, 5, 1)))                    # 20 ways from 10 classes
+
+
+def _state_dict(path) -> dict: return torch.load(path, weights_only=True)['model']
+
+
+def test_fit_killed_mid_training_and_resumed_ends_as_an_uninterrupted_run(tmp_path):
+    data = _write_folder(tmp_path / 'data', ['a', 'b', 'c'], n=12)
+    base = [EXE, 'fit', '--data', str(data), '--strategy', 'scratch', '--backbone', 'lenet', '--steps', '400']
+    subprocess.run(base + ['--checkpoints', str(tmp_path / 'whole'), '--out', str(tmp_path / 'whole.pt')], check=True, capture_output=True, timeout=600)
+    state = tmp_path / 'broken' / 'last.pt'
+    run = subprocess.Popen(base + ['--checkpoints', str(state.parent), '--out', str(tmp_path / 'resumed.pt')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not state.exists() and run.poll() is None and time.time() < deadline: time.sleep(0.05)
+    time.sleep(0.3)                                              # somewhere inside the next epochs
+    assert run.poll() is None, 'the run ended before it could be killed: give it more steps'
+    os.kill(run.pid, signal.SIGKILL); run.wait()
+    assert not (tmp_path / 'resumed.pt').exists() and state.exists()
+    subprocess.run(base + ['--checkpoints', str(state.parent), '--resume', '--out', str(tmp_path / 'resumed.pt')], check=True, capture_output=True, timeout=600)
+    whole, resumed = _state_dict(tmp_path / 'whole.pt'), _state_dict(tmp_path / 'resumed.pt')
+    assert whole.keys() == resumed.keys() and all(torch.equal(whole[k], resumed[k]) for k in whole)
 
 
 GUARD = textwrap.dedent('''

@@ -252,3 +252,24 @@ def test_predict_with_a_model_file_that_is_no_checkpoint_gives_one_line(tmp_path
     bad.write_bytes(weights.read_bytes()[:weights.stat().st_size // 2] if content == 'half' else content)
     res = tl_nb('predict', '--model', str(bad), str(data), check=False)
     assert res.returncode == 2 and says in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_predict_with_a_hub_model(tmp_path):
+    "A model built on a hub body (here timm's, random weights, no download) is saved by save_model and read back by tl-nb predict, which lets the body apply its own input contract."
+    pytest.importorskip('timm')
+    import torch
+    from torch import nn
+    from tl_nb.hubs import from_hub
+    from tl_nb.models import Classifier, save_model
+    torch.manual_seed(0)
+    hub = from_hub('timm:resnet18', pretrained=False, size=32)
+    model = Classifier(hub.body, nn.Linear(hub.body.out_features, 2)).eval()
+    save_model(model, tmp_path / 'hub.pt', 'timm:resnet18', ['left', 'right'])
+    data = _write_folder(tmp_path / 'images', ['left', 'right'], n=2, rgb=True)
+    preds = json.loads(tl_nb('predict', '--model', str(tmp_path / 'hub.pt'), str(data), '--json').stdout)['predictions']
+    from tl_nb.data import image_files, load_images
+    files = image_files([data])
+    x = load_images(files, 32, 3).float() / 255
+    with torch.no_grad(): expected = model(x).softmax(1)
+    assert [p['class'] for p in preds] == [['left', 'right'][i] for i in expected.argmax(1).tolist()]
+    assert all(abs(p['probability'] - round(v, 4)) < 2e-3 for p, v in zip(preds, expected.max(1).values.tolist()))

@@ -60,10 +60,16 @@ def _check_numbers(steps: int, epochs: int | None, labels_per_class: int):
 
 def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str = 'conv4-glyphs', steps: int = 300,
                epochs: int | None = None, labels_per_class: int = 0, out='tl-nb-model.pt', seed: int = 0,
-               device=None, progress: bool | None = None, test=None) -> dict:
-    "Train `strategy` on an image folder (or the embedded digits), keep the epoch best on validation, test it once on held-out images, save it to `out` (unless None)."
+               device=None, progress: bool | None = None, test=None, ckpt_dir=None, resume: bool = False) -> dict:
+    """Train `strategy` on an image folder (or the embedded digits), keep the epoch best on validation, test it once on held-out images, save it to `out` (unless None).
+    With `ckpt_dir` the training state is saved there every epoch; `resume` continues an interrupted run from it, to the same weights."""
     _check_numbers(steps, epochs, labels_per_class)   # the cheap checks first: they need no torch
     if out: _check_writable(Path(out))
+    if resume and ckpt_dir is None: raise ValueError("--resume needs --checkpoints DIR, the folder the interrupted run saved its state to.")
+    if ckpt_dir is not None:
+        if resume and not (Path(ckpt_dir) / 'last.pt').is_file():
+            raise ValueError(f"--resume: {ckpt_dir} holds no last.pt to continue from; run without --resume to start training.")
+        _check_writable(Path(ckpt_dir) / 'last.pt', '--checkpoints')
     from torch.utils.data import DataLoader
     from tl_nb.core import evaluate, is_main_process
     from tl_nb.finetune import STRATEGIES, transfer
@@ -72,7 +78,8 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     t0 = time.perf_counter()
     train, val, held_out = load_target(data, valid, test, backbone, labels_per_class, seed=seed)
     if epochs: steps = epochs * max(1, -(-len(train) // 32))
-    model, history = transfer(strategy, train, val, backbone=backbone, steps=steps, seed=seed, device=device, progress=progress)
+    model, history = transfer(strategy, train, val, backbone=backbone, steps=steps, seed=seed, device=device, progress=progress,
+                              ckpt_dir=ckpt_dir, resume=resume)
     valid_acc = evaluate(model, DataLoader(val, batch_size=512))['acc']        # chose the kept epoch: optimistic
     test_acc = evaluate(model, DataLoader(held_out, batch_size=512))['acc']    # touched once: the honest estimate
     summary = {'strategy': strategy, 'backbone': backbone, 'valid_acc': valid_acc, 'test_acc': test_acc, 'epochs': len(history),
@@ -91,10 +98,11 @@ def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list
     from tl_nb.models import PRETRAINED, input_spec, load_model, prepare_for
     device = torch.device(device) if device else default_device()
     model = load_model(model_file, device)
-    spec, files = input_spec(model.backbone), image_files(paths)
+    hub = hasattr(model.body, 'hub_spec')           # a hub body applies its own input contract to images in [0, 1]
+    spec, files = {'size': model.body.size} if hub else input_spec(model.backbone), image_files(paths)
     # a pretrained backbone fixes channels, ink and normalisation; a body trained from scratch (e.g. by tl-nb adapt) takes the channels it was built with
     unlabelled = ImageSet(load_images(files, spec['size'], model.body.in_channels), torch.zeros(len(files), dtype=torch.long), ['?'])
-    if model.backbone in PRETRAINED: unlabelled = prepare_for(model.backbone, unlabelled)
+    if not hub and model.backbone in PRETRAINED: unlabelled = prepare_for(model.backbone, unlabelled)
     with torch.no_grad():
         probs = torch.cat([model(x.to(device)).softmax(1).cpu() for x, _ in DataLoader(unlabelled, batch_size=batch_size)])
     best, idx = probs.max(1)
@@ -197,6 +205,8 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
     if method != 'auto' and method not in ADAPTATION_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION_METHODS)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
+    if Path(target).resolve() == Path(source).resolve():
+        raise ValueError(f"--target is --source ({source}): adaptation needs unlabelled images of the other domain, the one the model will be used on.")
     t0 = time.perf_counter()
     src = image_folder(source, size=28)
     files = image_files(target)
@@ -313,7 +323,7 @@ def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data
     from tl_nb.finetune import STRATEGIES as named, transfer_candidate
     from tl_nb.protocol import compare_on_task, digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
     trained = [transfer_candidate(s, steps=cap, grid=named[s].grid) for s in ('scratch', 'probe', 'finetune')]
-    if data is not None: task, pixels = folder_task(data), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
+    if data is not None: task, pixels = data if not isinstance(data, (str, Path)) else folder_task(data), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     elif name.startswith('digits'): task, pixels = digits_task(10 if name == 'digits' else int(name.rsplit('-', 1)[1])), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     else: task, pixels = new_characters_task(int(name.rsplit('-', 1)[1])), nearest_mean_candidate('pixels')
     return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', floor='pixels', progress=progress)
@@ -373,7 +383,7 @@ def folder_task(data, valid_fraction: float = 0.2, test_fraction: float = 0.2, s
 def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = None, progress: bool | None = None,
             data=None, episodes: int | None = None) -> list:
     """The main job: every family of the book on its embedded tasks (default `DEFAULT_TASKS`; with `quick`, `QUICK_TASKS`; any of `COMPARE_TASKS`), a `Comparison` per task;
-    `data`: the transfer family on an image folder instead. `steps`: the most steps of a transfer and of an adaptation run, validation
+    `data`: the transfer family on an image folder (or its `folder_task`) instead. `steps`: the most steps of a transfer and of an adaptation run, validation
     (or, for adaptation, the label-free rule) choosing below it; default `TRANSFER_CAP` and `ADAPTATION_CAP`."""
     tasks = tuple(tasks or (('digits',) if data is not None else QUICK_TASKS if quick else DEFAULT_TASKS))
     unknown = [t for t in tasks if t not in COMPARE_TASKS]
@@ -387,9 +397,10 @@ def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = Non
     episodes = (200 if quick else 600) if episodes is None else episodes
     if episodes < 2: raise ValueError(f"--episodes must be at least 2, got {episodes}.")
     from tl_nb.core import progress_enabled
+    if isinstance(data, (str, Path)): data = folder_task(data)      # read (and checked) before any work; `_cmd_compare` passes the task
     results = []
     for i, name in enumerate(tasks):
-        if progress_enabled(progress): print(f"[{i + 1}/{len(tasks)}] {FAMILIES[name]}: {name}", file=sys.stderr, flush=True)
+        if progress_enabled(progress): print(f"[{i + 1}/{len(tasks)}] {FAMILIES[name]}: {data.name if data is not None else name}", file=sys.stderr, flush=True)
         if FAMILIES[name] == 'domain adaptation': found = [_adaptation_comparison(name, seeds, adapt_cap, quick, progress)]
         elif FAMILIES[name] == 'few-shot': found = _fewshot_comparison(name, episodes, progress)
         else: found = [_transfer_comparison(name, seeds, cap, quick, progress, data)]
@@ -499,8 +510,12 @@ def _cmd_compare(args):
         if args.figure.suffix.lower() not in ('.png', '.pdf', '.svg', '.jpg', '.jpeg'):
             raise ValueError(f"--figure {args.figure}: give a .png, .pdf, .svg or .jpg file name.")
     t0 = time.perf_counter()
+    if args.episodes is not None and args.episodes < 2: raise ValueError(f"--episodes must be at least 2, got {args.episodes}.")   # before the status line
+    if args.seeds is not None and not args.seeds: raise ValueError("--seeds needs at least one seed (5 or more for an interval worth quoting).")
+    if args.data is not None and args.tasks: raise ValueError("--data runs the transfer family on your folder: leave out --tasks.")
+    data = folder_task(args.data) if args.data is not None else None       # your folder, read and checked before any work
     if not args.json: print(f"tl-nb compare: {'quick, ' if args.quick else ''}device {default_device()}; progress below", file=sys.stderr)
-    report = compare(args.tasks, args.quick, args.seeds, args.steps, progress=None if not args.json else False, data=args.data, episodes=args.episodes)
+    report = compare(args.tasks, args.quick, args.seeds, args.steps, progress=None if not args.json else False, data=data, episodes=args.episodes)
     seconds = time.perf_counter() - t0
     if args.json: print(json.dumps({'tasks': [report_dict(c) for c in report], 'seconds': seconds, 'figure': str(args.figure) if args.figure else None}))
     else: print(format_report(report) + f"\n\n({seconds:.0f} s" + (f"; figure saved to {args.figure})" if args.figure else ')'))
@@ -532,7 +547,7 @@ def _cmd_fit(args):
     init_distributed()                   # launched by torchrun: join the other processes; alone: nothing to do
     main = is_main_process()
     try: summary = fit_folder(args.data, args.valid, args.strategy, args.backbone, args.steps, args.epochs,
-                              args.labels_per_class, args.out, args.seed, test=args.test)
+                              args.labels_per_class, args.out, args.seed, test=args.test, ckpt_dir=args.checkpoints, resume=args.resume)
     finally:
         if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     if not main: return                  # one answer, from rank 0
@@ -591,6 +606,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument('--epochs', type=int, help='passes over the training images')
     f.add_argument('--labels-per-class', type=int, default=0, help='keep only this many training images per class (0: all)')
     f.add_argument('--out', type=Path, default=Path('tl-nb-model.pt'), help='where to save the best model')
+    f.add_argument('--checkpoints', type=Path, metavar='DIR', help='save the training state here after every epoch, to continue an interrupted run with --resume')
+    f.add_argument('--resume', action='store_true', help='continue the interrupted run whose state is in --checkpoints, to the weights it would have ended with')
     f.add_argument('--seed', type=int, default=0)
     f.add_argument('--json', action='store_true', help='print one JSON object with the results')
     f.set_defaults(run=_cmd_fit)
