@@ -34,11 +34,13 @@ def d(tmp_path_factory):
     tampered['arch'] = 'lenet'                                  # another architecture's name over these weights
     torch.save(tampered, root / 'tampered.pt')
     lenet_state = root / 'lenet_state'                          # fit's training state of another network
-    subprocess.run([EXE, 'fit', '--data', str(root / 'ok'), '--strategy', 'scratch', '--backbone', 'lenet', '--steps', '10',
+    subprocess.run([EXE, 'fit', '--data', str(root / 'ok'), '--strategy', 'scratch', '--backbone', 'lenet', '--steps', '5',
                     '--checkpoints', str(lenet_state), '--out', str(root / 'lenet.pt')], check=True, capture_output=True)
     (root / 'truncated_state').mkdir()
     state = (lenet_state / 'last.pt').read_bytes()
     (root / 'truncated_state' / 'last.pt').write_bytes(state[:len(state) // 2])
+    (root / 'other_state').mkdir()                              # the same state without the run's record: only its shapes can tell
+    (root / 'other_state' / 'last.pt').write_bytes(state)
     return root
 
 
@@ -51,11 +53,20 @@ CASES = [   # (name, command line with {d} for the inputs' folder, what the one 
     ('fit: unknown backbone', 'fit --data {d}/ok --backbone vit-huge', "Unknown backbone 'vit-huge'"),
     ('fit: --resume without --checkpoints', 'fit --data {d}/ok --resume', '--resume needs --checkpoints'),
     ('fit: --resume from a folder without a state', 'fit --data {d}/ok --resume --checkpoints {d}/no_state', 'holds no last.pt'),
-    ('fit: --checkpoints under a file', 'fit --data {d}/ok --checkpoints {d}/a_file', 'cannot write --checkpoints'),
+    ('fit: --checkpoints is a file', 'fit --data {d}/ok --checkpoints {d}/a_file', 'is a file; give a folder'),
+    ('fit: --checkpoints under a file', 'fit --data {d}/ok --checkpoints {d}/a_file/runs', 'cannot write --checkpoints'),
+    ('fit: --checkpoints for the probe', 'fit --data {d}/ok --strategy probe --checkpoints {d}/probe_state', 'saves no state'),
+    ('fit: --resume with another seed', 'fit --data {d}/ok --strategy scratch --backbone lenet --resume --checkpoints {d}/lenet_state --seed 1',
+     '--seed is 1, the interrupted run used 0'),
+    ('fit: --resume with another backbone', 'fit --data {d}/ok --strategy scratch --resume --checkpoints {d}/lenet_state',
+     '--backbone is conv4-glyphs, the interrupted run used lenet'),
+    ('fit: --resume on other data', 'fit --data {d}/corrupt --strategy scratch --backbone lenet --resume --checkpoints {d}/lenet_state',
+     'the interrupted run used'),
     ('fit: --resume from a truncated state', 'fit --data {d}/ok --resume --checkpoints {d}/truncated_state', 'is truncated'),
-    ('fit: --resume from another network\'s state', 'fit --data {d}/ok --strategy scratch --resume --checkpoints {d}/lenet_state',
+    ('fit: --resume from another network\'s state', 'fit --data {d}/ok --strategy scratch --resume --checkpoints {d}/other_state',
      'saved by another model or run'),
     ('predict: a folder without images', 'predict --model {d}/model.pt {d}/empty', 'No images'),
+    ('predict: --model is a folder', 'predict --model {d}/ok {d}/ok', 'No checkpoint at'),
     ('predict: a corrupt image', 'predict --model {d}/model.pt {d}/corrupt/a/broken.png', 'Cannot read image'),
     ('predict: a tampered model', 'predict --model {d}/tampered.pt {d}/ok', 'do not fit the lenet model'),
     ('predict: a training state, not a model', 'predict --model {d}/lenet_state/last.pt {d}/ok', 'not a model saved by'),
@@ -63,22 +74,27 @@ CASES = [   # (name, command line with {d} for the inputs' folder, what the one 
     ('fewshot: one way', 'fewshot --data {d}/ok --ways 1', '--ways must be at least 2'),
     ('fewshot: more ways than classes', 'fewshot --data {d}/ok --ways 5', 'fewer than --ways 5'),
     ('fewshot: more shots than images', 'fewshot --data {d}/ok --ways 3 --shots 5 --queries 15', 'fewer than --shots + --queries'),
+    ('fewshot: a missing --train folder', 'fewshot --data {d}/ok --ways 3 --shots 1 --queries 2 --train {d}/nowhere', 'No folder'),
     ('fewshot: unknown method', 'fewshot --data {d}/ok --method matching-nets', 'invalid choice'),
     ('fewshot: no episodes', 'fewshot --data {d}/ok --ways 3 --shots 1 --queries 2 --episodes 0', 'must be at least 1'),
     ('adapt: the target is the source', 'adapt --source {d}/ok --target {d}/ok', '--target is --source'),
+    ('adapt: the target inside the source', 'adapt --source {d}/ok --target {d}/ok/a', 'one inside the other'),
     ('adapt: an empty target', 'adapt --source {d}/ok --target {d}/empty', 'No images'),
     ('adapt: a corrupt target image', 'adapt --source {d}/ok --target {d}/corrupt', 'Cannot read image'),
     ('adapt: unknown method', 'adapt --source {d}/ok --target {d}/flat --method cycada', 'invalid choice'),
     ('adapt: too few steps', 'adapt --source {d}/ok --target {d}/flat --steps 5', '--steps must be at least 10'),
     ('adapt: unwritable --out', 'adapt --source {d}/ok --target {d}/flat --out {d}/a_file/model.pt', 'cannot write --out'),
     ('rank: unknown backbone', 'rank --data {d}/ok --backbones conv4 vit-huge', "Unknown backbone 'vit-huge'"),
+    ('rank: an empty folder', 'rank --data {d}/empty', 'has no class sub-folders'),
     ('rank: no class folders', 'rank --data {d}/flat', 'has no class sub-folders'),
     ('rank: negative labels per class', 'rank --data {d}/ok --labels-per-class -1', 'must be 0 (all) or more'),
+    ('advise: no class folders', 'advise --data {d}/flat', 'has no class sub-folders'),
     ('advise: missing folder', 'advise --data {d}/nowhere', 'No folder'),
     ('advise: an empty target', 'advise --data {d}/ok --target {d}/empty', 'No images'),
     ('advise: class folders without images', 'advise --data {d}/no_images', 'Class folders with no images'),
     ('compare: no class folders', 'compare --data {d}/flat --quick', 'has no class sub-folders'),
     ('compare: one episode', 'compare --episodes 1 --quick', '--episodes must be at least 2'),
+    ('compare: no steps', 'compare --steps 0 --quick', '--steps must be at least 1'),
     ('compare: a figure that is no image', 'compare --figure {d}/report.txt --quick', 'give a .png'),
     ('compare: --tasks with --data', 'compare --data {d}/ok --tasks characters-5', '--data runs the transfer family'),
 ]
@@ -140,13 +156,20 @@ def test_fit_killed_mid_training_and_resumed_ends_as_an_uninterrupted_run(tmp_pa
     subprocess.run(base + ['--checkpoints', str(tmp_path / 'whole'), '--out', str(tmp_path / 'whole.pt')], check=True, capture_output=True, timeout=600)
     state = tmp_path / 'broken' / 'last.pt'
     run = subprocess.Popen(base + ['--checkpoints', str(state.parent), '--out', str(tmp_path / 'resumed.pt')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not state.exists() and run.poll() is None and time.time() < deadline: time.sleep(0.05)
-    time.sleep(0.3)                                              # somewhere inside the next epochs
+    deadline, saved = time.time() + 300, None
+    while run.poll() is None and time.time() < deadline:           # until two epochs are saved: then kill it inside a later one
+        try: saved = torch.load(state, weights_only=True)
+        except (FileNotFoundError, RuntimeError, EOFError): saved = None
+        if saved is not None and saved['epoch'] >= 2: break
+        time.sleep(0.05)
     assert run.poll() is None, 'the run ended before it could be killed: give it more steps'
     os.kill(run.pid, signal.SIGKILL); run.wait()
-    assert not (tmp_path / 'resumed.pt').exists() and state.exists()
+    at_kill = torch.load(state, weights_only=True)
+    assert at_kill['epoch'] >= 2 and not at_kill['stopped'], 'killed mid-training, not after its last epoch'
+    assert not (tmp_path / 'resumed.pt').exists()
     subprocess.run(base + ['--checkpoints', str(state.parent), '--resume', '--out', str(tmp_path / 'resumed.pt')], check=True, capture_output=True, timeout=600)
+    after = torch.load(state, weights_only=True)
+    assert after['history'][:at_kill['epoch']] == at_kill['history'], 'the resumed run trained its first epochs again'   # their seconds too
     whole, resumed = _state_dict(tmp_path / 'whole.pt'), _state_dict(tmp_path / 'resumed.pt')
     assert whole.keys() == resumed.keys() and all(torch.equal(whole[k], resumed[k]) for k in whole)
 

@@ -6,14 +6,14 @@ Docs: https://tl-nb.github.io/tl_nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #f6be2ba8
 from __future__ import annotations
-import argparse, json, statistics, sys, tempfile, time
+import argparse, json, os, statistics, sys, tempfile, time
 from pathlib import Path
 
 # torch and the rest of tl_nb are imported inside the functions that need them, so that
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['FEWSHOT_METHODS', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS',
+__all__ = ['RUN_FILE', 'FEWSHOT_METHODS', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS',
            'FEWSHOT_TASKS', 'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP',
            'ADAPTATION_CAP', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
            'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'report_dict',
@@ -58,6 +58,28 @@ def _check_numbers(steps: int, epochs: int | None, labels_per_class: int):
     if epochs is None and steps < 1: raise ValueError(f"--steps must be at least 1, got {steps}.")
     if labels_per_class < 0: raise ValueError(f"--labels-per-class must be 0 (all) or more, got {labels_per_class}.")
 
+RUN_FILE = 'run.json'     # in a --checkpoints folder: the settings of the run whose state it holds, which a --resume must repeat
+_FLAGS = {'data': '--data', 'valid': '--valid', 'test': '--test', 'strategy': '--strategy', 'backbone': '--backbone', 'steps': '--steps',
+          'epochs': '--epochs', 'labels_per_class': '--labels-per-class', 'seed': '--seed'}
+
+def _check_resumable(ckpt: Path, settings: dict):
+    "Refuse to resume from `ckpt` a run whose settings differ from `settings` (the folder's `RUN_FILE`; a folder without one, e.g. from the Python API, is checked only by the state's shapes)."
+    if not (ckpt / 'last.pt').is_file():
+        raise ValueError(f"--resume: {ckpt} holds no last.pt to continue from; run without --resume to start training.")
+    if not (ckpt / RUN_FILE).is_file(): return
+    try: saved = json.loads((ckpt / RUN_FILE).read_text())
+    except (OSError, ValueError): raise ValueError(f"--resume: {ckpt / RUN_FILE} is unreadable; start over without --resume.") from None
+    for key, value in settings.items():
+        if saved.get(key) != value:
+            raise ValueError(f"--resume: {_FLAGS[key]} is {value}, the interrupted run used {saved.get(key)}; resume with its settings, or start over without --resume.")
+
+def _start_checkpoints(ckpt: Path, settings: dict):
+    "A fresh run: forget any state a run left in `ckpt` before (a resume must never continue it), and record this run's settings, atomically."
+    for name in ('last.pt', 'best.pt'): (ckpt / name).unlink(missing_ok=True)
+    tmp = ckpt / (RUN_FILE + '.tmp')
+    tmp.write_text(json.dumps(settings, indent=1))
+    os.replace(tmp, ckpt / RUN_FILE)
+
 def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str = 'conv4-glyphs', steps: int = 300,
                epochs: int | None = None, labels_per_class: int = 0, out='tl-nb-model.pt', seed: int = 0,
                device=None, progress: bool | None = None, test=None, ckpt_dir=None, resume: bool = False) -> dict:
@@ -66,10 +88,16 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     _check_numbers(steps, epochs, labels_per_class)   # the cheap checks first: they need no torch
     if out: _check_writable(Path(out))
     if resume and ckpt_dir is None: raise ValueError("--resume needs --checkpoints DIR, the folder the interrupted run saved its state to.")
+    path = lambda p: None if p is None else str(Path(p).resolve())
+    settings = {'data': path(data), 'valid': path(valid), 'test': path(test), 'strategy': strategy, 'backbone': backbone, 'steps': steps,
+                'epochs': epochs, 'labels_per_class': labels_per_class, 'seed': seed}
     if ckpt_dir is not None:
-        if resume and not (Path(ckpt_dir) / 'last.pt').is_file():
-            raise ValueError(f"--resume: {ckpt_dir} holds no last.pt to continue from; run without --resume to start training.")
-        _check_writable(Path(ckpt_dir) / 'last.pt', '--checkpoints')
+        ckpt_dir = Path(ckpt_dir)
+        if ckpt_dir.exists() and not ckpt_dir.is_dir(): raise ValueError(f"--checkpoints {ckpt_dir} is a file; give a folder, e.g. runs/mine.")
+        if strategy == 'probe':
+            raise ValueError("--checkpoints: probe trains its head on cached features in seconds and saves no state; leave out --checkpoints.")
+        if resume: _check_resumable(ckpt_dir, settings)
+        _check_writable(ckpt_dir / 'last.pt', '--checkpoints')
     from torch.utils.data import DataLoader
     from tl_nb.core import evaluate, is_main_process
     from tl_nb.finetune import STRATEGIES, transfer
@@ -78,6 +106,7 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     t0 = time.perf_counter()
     train, val, held_out = load_target(data, valid, test, backbone, labels_per_class, seed=seed)
     if epochs: steps = epochs * max(1, -(-len(train) // 32))
+    if ckpt_dir is not None and not resume and is_main_process(): _start_checkpoints(ckpt_dir, settings)   # the data were read: the run starts
     model, history = transfer(strategy, train, val, backbone=backbone, steps=steps, seed=seed, device=device, progress=progress,
                               ckpt_dir=ckpt_dir, resume=resume)
     valid_acc = evaluate(model, DataLoader(val, batch_size=512))['acc']        # chose the kept epoch: optimistic
@@ -205,8 +234,13 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
     if method != 'auto' and method not in ADAPTATION_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION_METHODS)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
-    if Path(target).resolve() == Path(source).resolve():
+    if not isinstance(target, (str, Path)) or not isinstance(source, (str, Path)):
+        raise ValueError(f"--source and --target are folders (a path each), not {type(source if not isinstance(source, (str, Path)) else target).__name__}.")
+    s, t = Path(source).resolve(), Path(target).resolve()
+    if s == t:
         raise ValueError(f"--target is --source ({source}): adaptation needs unlabelled images of the other domain, the one the model will be used on.")
+    if s in t.parents or t in s.parents:
+        raise ValueError(f"--target {target} and --source {source} are one inside the other, so the source's images would be read as target images: give two separate folders.")
     t0 = time.perf_counter()
     src = image_folder(source, size=28)
     files = image_files(target)
@@ -511,7 +545,7 @@ def _cmd_compare(args):
             raise ValueError(f"--figure {args.figure}: give a .png, .pdf, .svg or .jpg file name.")
     t0 = time.perf_counter()
     if args.episodes is not None and args.episodes < 2: raise ValueError(f"--episodes must be at least 2, got {args.episodes}.")   # before the status line
-    if args.seeds is not None and not args.seeds: raise ValueError("--seeds needs at least one seed (5 or more for an interval worth quoting).")
+    if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be at least 1, got {args.steps}.")
     if args.data is not None and args.tasks: raise ValueError("--data runs the transfer family on your folder: leave out --tasks.")
     data = folder_task(args.data) if args.data is not None else None       # your folder, read and checked before any work
     if not args.json: print(f"tl-nb compare: {'quick, ' if args.quick else ''}device {default_device()}; progress below", file=sys.stderr)
