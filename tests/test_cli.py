@@ -273,3 +273,17 @@ def test_predict_with_a_hub_model(tmp_path):
     with torch.no_grad(): expected = model(x).softmax(1)
     assert [p['class'] for p in preds] == [['left', 'right'][i] for i in expected.argmax(1).tolist()]
     assert all(abs(p['probability'] - round(v, 4)) < 2e-3 for p, v in zip(preds, expected.max(1).values.tolist()))
+
+
+def test_a_fresh_run_clears_an_older_state_and_records_its_settings(tmp_path):
+    "What a --resume can continue is this run's state only: a fresh start removes whatever an older run left, then writes run.json."
+    from tl_nb.cli import RUN_FILE, _check_resumable, _start_checkpoints
+    for name in ('last.pt', 'best.pt'): (tmp_path / name).write_bytes(b'an older run')
+    settings = {'data': '/a', 'valid': None, 'test': None, 'strategy': 'finetune', 'backbone': 'conv4-glyphs', 'steps': 10, 'epochs': None,
+                'labels_per_class': 0, 'seed': 0}
+    _start_checkpoints(tmp_path, settings)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [RUN_FILE]
+    assert json.loads((tmp_path / RUN_FILE).read_text()) == settings
+    (tmp_path / 'last.pt').write_bytes(b'this run')
+    _check_resumable(tmp_path, settings)                                   # the same settings: accepted
+    with pytest.raises(ValueError, match='--steps is 20, the interrupted run used 10'): _check_resumable(tmp_path, {**settings, 'steps': 20})

@@ -136,6 +136,13 @@ MUTANTS = [
       'any positive feature gain, however small, counts as transfer'),
     M('advisor-shift-threshold', '42_advise', "SHIFT_A_DISTANCE = 1.0 ", "SHIFT_A_DISTANCE = 1.5 ", ('42_advise', 'tests/test_advise.py'),
       'a clear domain shift (a classifier right on 75-87% of images) goes unreported'),
+    # the command line's guards: a resume that is another run, a target that is the source
+    M('resume-ignores-run-settings', '90_cli', "        if resume: _check_resumable(ckpt_dir, settings)\n", "        if resume and not (ckpt_dir / 'last.pt').is_file(): raise ValueError('holds no last.pt')\n",
+      ('tests/test_bad_input.py',), "a --resume with another seed continues the old run's state on a new split: test images may have been trained on"),
+    M('fresh-run-keeps-old-state', '90_cli', "    for name in ('last.pt', 'best.pt'): (ckpt / name).unlink(missing_ok=True)\n", "",
+      ('tests/test_cli.py',), "a fresh run killed before its first epoch leaves the older run's state, which a --resume then continues under the new settings"),
+    M('adapt-accepts-nested-target', '90_cli', "    if s in t.parents or t in s.parents:", "    if False:",
+      ('tests/test_bad_input.py',), "a target folder inside the source reads source images as unlabelled target images"),
 ]
 
 
