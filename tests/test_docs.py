@@ -38,12 +38,13 @@ def test_every_notebook_processes_and_previews():
 @pytest.mark.skipif(not site_check.chromium(), reason='chromium is not installed (apt-get install chromium)')
 def test_the_browser_check_finds_what_it_looks_for(tmp_path):
     (tmp_path / 'good.html').write_text('<html><head><title>ok</title></head><body><p>fine <math><mi>x</mi></math></p>'
-                                         '<pre>cost = $5 and \\frac in code is fine</pre><a href="good.html">self</a></body></html>')
+                                         '<pre>cost = $5 and \\frac in code is fine</pre><a href="good.html">self</a><h2 id="here">here</h2>'
+                                         '<a href="#here">up</a><a href="good.html#here">there</a></body></html>')
     (tmp_path / 'bad.html').write_text('<html><head><title>bad</title></head><body><p>raw $x^2$ and \\frac{a}{b}</p>'
-                                        '<a href="missing.html">gone</a><img src="nothing.png"><div>Traceback (most recent call last):</div>'
+                                        '<a href="missing.html">gone</a><a href="good.html#nowhere">no such section</a><img src="nothing.png"><div>Traceback (most recent call last):</div>'
                                         '<math><mi>\\foo</mi></math><script>undefined_function()</script></body></html>')
     found = site_check.check(tmp_path)
     assert not [p for p in found if p.startswith('good.html')], found
     bad = '\n'.join(p for p in found if p.startswith('bad.html'))
-    for what in ('raw LaTeX', 'broken link missing.html', 'image not shown', 'traceback', 'script error', 'equation not converted'):
+    for what in ('raw LaTeX', 'broken link missing.html', 'broken anchor good.html#nowhere', 'image not shown', 'traceback', 'script error', 'equation not converted'):
         assert what in bad, (what, bad)

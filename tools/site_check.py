@@ -6,7 +6,7 @@ Every page of _preview/ must load without a console error or a failed request, r
 show its equations drawn (MathML: no raw `$...$`, `\\frac` or `\\(` left in the text) and no traceback in an output.
 Screenshots of three pages are saved in _preview/screenshots/, for a person to look at.
 """
-import re, shutil, sys
+import functools, html, re, shutil, sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -24,6 +24,16 @@ VISIBLE_TEXT = """() => { const b = document.body.cloneNode(true);
 
 def chromium() -> str | None:
     return shutil.which('chromium') or shutil.which('chromium-browser')
+
+
+@functools.lru_cache(maxsize=None)
+def page_ids(page: Path) -> frozenset:
+    "Every id an element of `page` carries: where a link's #fragment may land."
+    return frozenset(html.unescape(m) for m in re.findall(r'\sid="([^"]*)"', page.read_text(errors='replace')))
+
+
+def has_anchor(page: Path, fragment: str) -> bool:
+    return fragment in page_ids(page)
 
 
 def check(site: Path, shots: Path | None = None) -> list[str]:
@@ -48,8 +58,11 @@ def check(site: Path, shots: Path | None = None) -> list[str]:
             if not page.title(): problems.append(f'{where}: no title')
             for href in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))'):
                 url = urlparse(href)
-                if url.scheme or href.startswith('#') or not url.path: continue
-                if not (path.parent / unquote(url.path)).exists(): problems.append(f'{where}: broken link {href}')
+                if url.scheme: continue
+                target = path.parent / unquote(url.path) if url.path else path
+                if not target.exists(): problems.append(f'{where}: broken link {href}'); continue
+                if url.fragment and target.suffix == '.html' and not has_anchor(target, unquote(url.fragment)):
+                    problems.append(f'{where}: broken anchor {href} (no element with that id on {target.name})')
             for src, width in page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src"), e.naturalWidth])'):
                 if not width: problems.append(f'{where}: image not shown {str(src)[:80]}')
             for bad in page.evaluate(MATH_TEXT)[:3]: problems.append(f'{where}: an equation not converted: {bad[:80]!r}')
