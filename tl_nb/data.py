@@ -21,8 +21,8 @@ from .core import load_checkpoint, save_atomic
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'IMAGE_EXTENSIONS', 'ImageSet', 'k_per_class_indices', 'k_per_class', 'split_per_class',
            'select_classes', 'cache_dir', 'cached', 'resize_images', 'digits', 'show_images', 'photos',
-           'blend_with_photos', 'digits_m', 'square_resize', 'image_folder', 'image_files', 'load_images',
-           'light_on_dark']
+           'blend_with_photos', 'digits_m', 'square_resize', 'class_files', 'image_folder', 'image_files',
+           'load_images', 'light_on_dark']
 
 # %% ../nbs/01_data.ipynb #3bae237e
 class ImageSet(Dataset):
@@ -234,19 +234,24 @@ def square_resize(im, size: int) -> np.ndarray:
     arr = np.asarray(canvas.resize((size, size), Image.BILINEAR, reducing_gap=2.0))
     return arr[None] if arr.ndim == 2 else arr.transpose(2, 0, 1)
 
-def image_folder(root, size: int = 28, channels: int | None = None, classes: list[str] | None = None) -> ImageSet:
-    "The images under `root/<class>/*` as an `ImageSet` of `size`×`size` images; `classes` fixes the class order (e.g. of a training set)."
+def class_files(root, extensions: tuple, classes: list[str] | None = None, what: str = 'images', example: str = 'cat/1.jpg') -> dict:
+    "The files under `root/<class>/` (searched recursively) whose suffix is in `extensions`, sorted, by class: in `classes` order if given, else the folders' names sorted. Each way a folder can be wrong is an error that says so."
     root = Path(root)
-    if not root.is_dir(): raise FileNotFoundError(f"No folder {root}: expected one sub-folder per class, e.g. {root}/cat/1.jpg.")
+    if not root.is_dir(): raise FileNotFoundError(f"No folder {root}: expected one sub-folder per class, e.g. {root}/{example}.")
     found = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith('.'))
-    if not found: raise ValueError(f"{root} has no class sub-folders: put each class's images in its own folder, e.g. {root}/cat/1.jpg.")
+    if not found: raise ValueError(f"{root} has no class sub-folders: put each class's {what} in its own folder, e.g. {root}/{example}.")
     if classes is not None and sorted(classes) != found:
         raise ValueError(f"The classes in {root} ({found}) differ from the expected ones ({sorted(classes)}); "
                          "training and validation folders need the same class sub-folders.")
-    classes = list(classes) if classes is not None else found
-    files = {c: sorted(p for p in (root / c).rglob('*') if p.suffix.lower() in IMAGE_EXTENSIONS) for c in classes}
-    empty = [c for c, fs in files.items() if not fs]
-    if empty: raise ValueError(f"Class folders with no images ({', '.join(IMAGE_EXTENSIONS)}): {[str(root / c) for c in empty]}.")
+    files = {c: sorted(p for p in (root / c).rglob('*') if p.suffix.lower() in extensions and p.is_file()) for c in (classes or found)}
+    empty = [str(root / c) for c, fs in files.items() if not fs]
+    if empty: raise ValueError(f"Class folders with no {what} ({', '.join(extensions)}): {empty}.")
+    return files
+
+def image_folder(root, size: int = 28, channels: int | None = None, classes: list[str] | None = None) -> ImageSet:
+    "The images under `root/<class>/*` as an `ImageSet` of `size`×`size` images; `classes` fixes the class order (e.g. of a training set)."
+    files = class_files(root, IMAGE_EXTENSIONS, classes)
+    classes, root = list(files), Path(root)
     if channels is None:
         from PIL import Image
         def is_colour(p):

@@ -143,6 +143,21 @@ MUTANTS = [
       ('tests/test_cli.py',), "a fresh run killed before its first epoch leaves the older run's state, which a --resume then continues under the new settings"),
     M('adapt-accepts-nested-target', '90_cli', "    if s in t.parents or t in s.parents:", "    if False:",
       ('tests/test_bad_input.py',), "a target folder inside the source reads source images as unlabelled target images"),
+    # sound as an image
+    M('mel-no-area-norm', '01a_audio', "bank = torch.clamp(torch.minimum(rising, falling), min=0) * 2 / (upper - lower)",
+      "bank = torch.clamp(torch.minimum(rising, falling), min=0)", ('01a_audio', 'tests/test_audio.py'),
+      'filters of unit height, not unit area: the wide high-frequency bands outweigh the narrow low ones'),
+    M('mel-log10', '01a_audio', "15 + 27 * torch.log(f.clamp(min=1e-10) / 1000) / math.log(6.4)", "15 + 27 * torch.log10(f.clamp(min=1e-10) / 1000) / math.log(6.4)",
+      ('01a_audio', 'tests/test_audio.py'), 'the mel scale above 1 kHz compressed by a wrong logarithm'),
+    M('stft-magnitude-not-power', '01a_audio', "window=window, center=True, pad_mode='constant', return_complex=True).abs() ** 2",
+      "window=window, center=True, pad_mode='constant', return_complex=True).abs()", ('01a_audio', 'tests/test_audio.py'),
+      'magnitudes summed where energies are due: every decibel value halved'),
+    M('spectrogram-upside-down', '01a_audio', ".to(torch.uint8).flip(0)[None]", ".to(torch.uint8)[None]", ('01a_audio',),
+      'low frequencies at the top of the image'),
+    M('wav-uint8-offset-forgotten', '01a_audio', "(half if np.issubdtype(x.dtype, np.unsignedinteger) else 0.0)", "0.0", ('01a_audio',),
+      '8-bit files read without their offset: silence becomes a constant +1'),
+    M('centre-off-by-half', '01a_audio', "    start = mid - n // 2\n", "    start = mid - n\n", ('01a_audio',),
+      'the kept second ends at the sound\'s middle instead of centring on it'),
 ]
 
 
