@@ -8,6 +8,7 @@ Docs: https://tl-nb.github.io/tl_nb/contrastive.html.md"""
 from __future__ import annotations
 import copy, math
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import torch
@@ -15,14 +16,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .core import Strategy, evaluate, fit, seed_everything
+from .core import Strategy, evaluate, evaluating, fit, seed_everything
 from .data import ImageSet
+from .models import Classifier, extract_features, pretrained
 from .protocol import Budget, Candidate, Fitted, Tried, accuracy, as_fitted, class_means, predict_labels
 
 # %% auto #0
-__all__ = ['LETTERS', 'clip_loss', 'spell_codes', 'SpellingEncoder', 'SoundAndSpelling', 'ZeroShot', 'DistinctClassBatches',
-           'Contrastive', 'train_sound_and_spelling', 'ZeroShotTask', 'sound_vectors', 'one_example_candidate',
-           'sound_and_spelling_candidate']
+__all__ = ['LETTERS', 'VALIDATIONS', 'LEARNING_RATES', 'clip_loss', 'spell_codes', 'SpellingEncoder', 'SoundAndSpelling',
+           'ZeroShot', 'DistinctClassBatches', 'encoded', 'one_example_accuracy', 'Contrastive', 'WordClassifier',
+           'train_sound_and_spelling', 'train_word_classifier', 'ZeroShotTask', 'sound_vectors',
+           'one_example_predictor', 'one_example_candidate', 'sound_and_spelling_candidate',
+           'word_classifier_candidate']
 
 # %% ../nbs/14_contrastive.ipynb #66b084a4
 def clip_loss(a: Tensor, b: Tensor, log_scale: Tensor) -> Tensor:
@@ -98,38 +102,80 @@ class DistinctClassBatches:
             x, y = zip(*self.ds.__getitems__(idx))
             yield torch.stack(x), torch.stack(y)
 
+def encoded(encode: Callable, model: nn.Module, dl, device=None) -> tuple[Tensor, Tensor]:
+    "`(vectors, labels)` of every batch of `dl`, `encode(x)` computed with `model` in eval mode (its mode and device restored)."
+    vectors, labels = [], []
+    with evaluating(model, device), torch.no_grad():
+        where = next(model.parameters()).device
+        for x, y in dl: vectors.append(encode(x.to(where)).float().cpu()); labels.append(y)
+    return torch.cat(vectors), torch.cat(labels)
+
+def one_example_accuracy(vectors: Tensor, labels: Tensor) -> float:
+    "Nearest class mean with one example per class, on fixed clips: each class's first clip is its example, its other clips are asked about."
+    first = {}
+    for i, y in enumerate(labels.tolist()): first.setdefault(y, i)
+    examples, classes = torch.tensor(list(first.values())), torch.tensor(list(first))
+    asked = torch.ones(len(labels), dtype=torch.bool)
+    asked[examples] = False
+    nearest = torch.cdist(vectors[asked], vectors[examples]).argmin(1)
+    return (classes[nearest] == labels[asked]).float().mean().item()
+
+VALIDATIONS = ('zero-shot', 'one-example')     # how a model trained on some words is validated on others
+
 class Contrastive(Strategy):
-    "CLIP's loss as a `fit` strategy: a batch is `(sound images, word indices)`, the words' spellings come from `codes`; it validates by zero-shot accuracy over the words of the validation images (`valid_codes`, in their label order), which the loss never sees."
-    def __init__(self, codes: Tensor, valid_codes: Tensor | None = None):
+    """CLIP's loss as a `fit` strategy: a batch is `(sound images, word indices)`, the words' spellings come from `codes`. It validates on the
+    words of the validation images, which the loss never sees: by zero-shot accuracy from their spellings (`valid_codes`, in their label
+    order), or, with `validate='one-example'`, by `one_example_accuracy` of its sound vectors."""
+    def __init__(self, codes: Tensor, valid_codes: Tensor | None = None, validate: str = 'zero-shot'):
         super().__init__()
+        if validate not in VALIDATIONS: raise ValueError(f"validate={validate!r}; choose from {', '.join(VALIDATIONS)}.")
         self.register_buffer('codes', codes)
         self.register_buffer('valid_codes', valid_codes if valid_codes is not None else codes)
+        self.validate = validate
 
     def loss(self, model: SoundAndSpelling, batch, at) -> Tensor:
         x, y = batch
         return clip_loss(model.sound(x), model.spell(self.codes[y]), model.log_scale)
 
     def evaluate(self, model: SoundAndSpelling, dl, device=None, amp: bool = True) -> dict:
-        return evaluate(ZeroShot(model, self.valid_codes), dl, device=device, amp=amp)
+        if self.validate == 'zero-shot': return evaluate(ZeroShot(model, self.valid_codes), dl, device=device, amp=amp)
+        return {'acc': one_example_accuracy(*encoded(model.sound, model, dl, device))}
 
-def train_sound_and_spelling(train: ImageSet, valid: ImageSet | None = None, lr: float = 1e-3, steps: int = 1500, stop_early: bool = True,
-                             body: str | nn.Module = 'conv4-glyphs', batch_size: int = 64, eval_every: int = 50, patience: int = 500,
-                             seed: int = 0, device=None, progress: bool | None = False) -> tuple[SoundAndSpelling, list]:
-    """Train a `SoundAndSpelling` model on the clips of `train` (their classes: the words, spelled), CLIP's loss through `fit`, AdamW with
-    rate `lr`, `steps` steps of `batch_size` clips of different words. With `valid` (clips of other words) and `stop_early`, it is validated by
-    zero-shot accuracy every `eval_every` steps, stops once `patience` steps bring no better one, and keeps its best weights."""
+class WordClassifier(Strategy):
+    "Cross-entropy on the training words (the supervised control); it validates by `one_example_accuracy` of the body's features on the validation words, which its head cannot name."
+    def evaluate(self, model: Classifier, dl, device=None, amp: bool = True) -> dict:
+        return {'acc': one_example_accuracy(*encoded(model.body, model, dl, device))}
+
+def _fit_on_words(model: nn.Module, strategy: Strategy, train: ImageSet, valid: ImageSet | None, lr: float, steps: int, stop_early: bool,
+                  batch_size: int, eval_every: int, patience: int, seed: int, device, progress) -> list:
+    "`fit` on batches of different words, AdamW at `lr`; with `valid` and `stop_early`, validated every `eval_every` steps and stopped after `patience` steps without a better score."
     from torch.utils.data import DataLoader
-    from tl_nb.models import pretrained
-    seed_everything(seed)
-    image_body = pretrained(body, train.shape[0]) if isinstance(body, str) else copy.deepcopy(body)
-    model = SoundAndSpelling(image_body)
-    strategy = Contrastive(spell_codes(train.classes), spell_codes(valid.classes) if valid is not None else None)
     batches = DistinctClassBatches(train, min(batch_size, len(train.classes)), eval_every, seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     # validated only to stop early: a run of exactly `steps` steps keeps its last weights and records that many steps
     fit_kw = dict(valid_dl=DataLoader(valid, batch_size=512), load_best=True, patience=math.ceil(patience / eval_every)) if valid is not None and stop_early else {}
-    history = fit(model, batches, math.ceil(steps / eval_every), opt, strategy=strategy, device=device, progress=progress, clip_grad=5.0, **fit_kw)
-    return model, history
+    return fit(model, batches, math.ceil(steps / eval_every), opt, strategy=strategy, device=device, progress=progress, clip_grad=5.0, **fit_kw)
+
+def train_sound_and_spelling(train: ImageSet, valid: ImageSet | None = None, lr: float = 1e-3, steps: int = 1500, stop_early: bool = True,
+                             validate: str = 'zero-shot', body: str | nn.Module = 'conv4-glyphs', batch_size: int = 64, eval_every: int = 50,
+                             patience: int = 500, seed: int = 0, device=None, progress: bool | None = False) -> tuple[SoundAndSpelling, list]:
+    """Train a `SoundAndSpelling` model on the clips of `train` (their classes: the words, spelled), CLIP's loss through `fit`, AdamW with
+    rate `lr`, `steps` steps of `batch_size` clips of different words. With `valid` (clips of other words) and `stop_early`, it is validated
+    (`validate`: zero-shot or one-example accuracy) every `eval_every` steps, stops once `patience` steps bring no better score, and keeps its best weights."""
+    seed_everything(seed)
+    model = SoundAndSpelling(pretrained(body, train.shape[0]) if isinstance(body, str) else copy.deepcopy(body))
+    strategy = Contrastive(spell_codes(train.classes), spell_codes(valid.classes) if valid is not None else None, validate)
+    return model, _fit_on_words(model, strategy, train, valid, lr, steps, stop_early, batch_size, eval_every, patience, seed, device, progress)
+
+def train_word_classifier(train: ImageSet, valid: ImageSet | None = None, lr: float = 1e-3, steps: int = 1500, stop_early: bool = True,
+                          body: str | nn.Module = 'conv4-glyphs', batch_size: int = 64, eval_every: int = 50, patience: int = 500,
+                          seed: int = 0, device=None, progress: bool | None = False) -> tuple[Classifier, list]:
+    """The supervised control of `train_sound_and_spelling`: the same body, batches, optimiser and stopping rule, but cross-entropy over the
+    words of `train` (a linear head on the body) instead of their spellings; validated by one-example accuracy on the words of `valid`."""
+    seed_everything(seed)
+    image_body = pretrained(body, train.shape[0]) if isinstance(body, str) else copy.deepcopy(body)
+    model = Classifier(image_body, nn.Linear(image_body.out_features, len(train.classes)))
+    return model, _fit_on_words(model, WordClassifier(), train, valid, lr, steps, stop_early, batch_size, eval_every, patience, seed, device, progress)
 
 # %% ../nbs/14_contrastive.ipynb #bcaeb792
 @dataclass
@@ -157,23 +203,32 @@ class ZeroShotTask:
         keep = index[ds.labels] >= 0
         return ImageSet(ds.images[keep], index[ds.labels[keep]], [ds.classes[w] for w in words], ds.name)
 
+    def support_rows(self, words: list, seed: int) -> list:
+        "The rows of `train_voices` that are the examples of `words` (spelled) on draw `seed`: `shots` clips of each, drawn at random."
+        g, rows = torch.Generator().manual_seed(seed), []
+        for w in words:
+            idx = torch.nonzero(self.train_voices.labels == self.train_voices.classes.index(w))[:, 0]
+            rows += idx[torch.randperm(len(idx), generator=g)[:self.shots]].tolist()
+        return rows
+
     def support(self, words: list, seed: int) -> ImageSet:
         "`shots` training-voice clips of each of `words` (spelled), drawn for `seed`, labelled by position in `words`."
-        ids = [self.train_voices.classes.index(w) for w in words]
-        g, rows = torch.Generator().manual_seed(seed), []
-        for i in ids:
-            idx = torch.nonzero(self.train_voices.labels == i)[:, 0]
-            rows += idx[torch.randperm(len(idx), generator=g)[:self.shots]].tolist()
-        return self.clips(self.train_voices.subset(rows), ids)
+        return self.clips(self.train_voices.subset(self.support_rows(words, seed)), [self.train_voices.classes.index(w) for w in words])
+
+    def queries(self, seed: int) -> ImageSet:
+        "The clips of draw `seed`'s validation words, less their examples (`support_rows`): an example is never asked about."
+        words = self.words_of(seed)[1]
+        keep = torch.ones(len(self.train_voices), dtype=torch.bool)
+        keep[self.support_rows([self.train_voices.classes[w] for w in words], seed)] = False
+        return self.clips(self.train_voices.subset(keep), words)
 
     def fit(self, candidate, seed: int, setting: dict) -> Fitted:
-        train_words, valid_words = self.words_of(seed)
-        return as_fitted(candidate.train(self.clips(self.train_voices, train_words), self.clips(self.train_voices, valid_words), seed,
+        return as_fitted(candidate.train(self.clips(self.train_voices, self.words_of(seed)[0]), self.queries(seed), seed,
                                          support=lambda words: self.support(words, seed), **setting))
 
     def selection_score(self, fitted: Fitted, seed: int) -> float:
-        "Zero-shot (or one-example) accuracy on the validation words' clips."
-        return accuracy(fitted.predict, self.clips(self.train_voices, self.words_of(seed)[1]))
+        "Zero-shot (or one-example) accuracy on the validation words' clips that are no example."
+        return accuracy(fitted.predict, self.queries(seed))
 
     def tuning_row(self, setting: dict, score: float, fitted: Fitted) -> Tried:
         return Tried(setting, score, fitted.budget.steps if fitted.budget is not None else None)
@@ -188,23 +243,38 @@ def sound_vectors(model: SoundAndSpelling, ds: ImageSet) -> Tensor:
     device = next(model.parameters()).device                                      # where `fit` left it
     with torch.no_grad(): return torch.cat([model.sound(x.to(device).float().div(255)).cpu() for x in ds.images.split(512)])
 
-def one_example_candidate(name: str, featurize: Callable) -> Candidate:
-    "The nearest class mean of `featurize`d support clips (one per word asked about): what one recorded example of each new word gives."
-    def train(ds, valid, seed, support):
-        def predict(query: ImageSet) -> Tensor:
-            s = support(query.classes)
-            means = class_means(torch.as_tensor(featurize(s)).float(), s.labels, len(query.classes))
-            return torch.cdist(torch.as_tensor(featurize(query)).float(), means).argmin(1)
-        return Fitted(predict)
-    return Candidate(name, train)
+def one_example_predictor(featurize: Callable, support: Callable) -> Callable:
+    "`predict(query)`: the nearest class mean of the `featurize`d examples `support(query.classes)` (one per word asked about)."
+    def predict(query: ImageSet) -> Tensor:
+        s = support(query.classes)
+        means = class_means(torch.as_tensor(featurize(s)).float(), s.labels, len(query.classes))
+        return torch.cdist(torch.as_tensor(featurize(query)).float(), means).argmin(1)
+    return predict
 
-def sound_and_spelling_candidate(name: str, zero_shot: bool = True, steps: int = 1500, grid=({'lr': 3e-4}, {'lr': 1e-3}, {'lr': 3e-3}),
-                                 batch_size: int = 64, **train_kw) -> Candidate:
-    "`train_sound_and_spelling` as a candidate of the protocol: words recognised from their spelling (`zero_shot`), or by the nearest class mean of its sound vectors of one example per word."
+def one_example_candidate(name: str, featurize: Callable) -> Candidate:
+    "The nearest class mean of `featurize`d support clips (one per word asked about): what one recorded example of each new word gives, no training."
+    return Candidate(name, lambda ds, valid, seed, support: Fitted(one_example_predictor(featurize, support)))
+
+def _trained_on_words(name: str, train_fn: Callable, predictor: Callable, steps: int, grid, batch_size: int, **train_kw) -> Candidate:
+    "A candidate that trains `train_fn(ds, valid, ...) -> (model, history)` on the training words and predicts with `predictor(model, support)`."
     def train(ds, valid, seed, support, steps=None, cap=steps, **setting):
-        model, history = train_sound_and_spelling(ds, valid, steps=steps or cap, stop_early=steps is None, batch_size=batch_size, seed=seed, **train_kw, **setting)
+        model, history = train_fn(ds, valid, steps=steps or cap, stop_early=steps is None, batch_size=batch_size, seed=seed, **train_kw, **setting)
         every = train_kw.get('eval_every', 50)
         budget = Budget.from_history(history, math.ceil((steps or cap) / every) * every, min(batch_size, len(ds.classes)), 'AdamW')
-        if zero_shot: return Fitted(lambda q: predict_labels(ZeroShot(model, spell_codes(q.classes)), q), budget, model)
-        return Fitted(one_example_candidate('', lambda d: sound_vectors(model, d)).train(ds, valid, seed, support).predict, budget, model)
+        return Fitted(predictor(model, support), budget, model)
     return Candidate(name, train, list(grid), limits={'lr': (1e-5, 0.1)}, tune_steps=True)
+
+LEARNING_RATES = ({'lr': 3e-4}, {'lr': 1e-3}, {'lr': 3e-3})
+
+def sound_and_spelling_candidate(name: str, zero_shot: bool = True, steps: int = 1500, grid=LEARNING_RATES, batch_size: int = 64, **train_kw) -> Candidate:
+    """`train_sound_and_spelling` as a candidate of the protocol: words recognised from their spelling (`zero_shot`), or by the nearest class
+    mean of its sound vectors of one example per word; validated (its length chosen) the way it will be used."""
+    if zero_shot: predictor = lambda model, support: (lambda q: predict_labels(ZeroShot(model, spell_codes(q.classes)), q))
+    else: predictor = lambda model, support: one_example_predictor(lambda d: sound_vectors(model, d), support)
+    return _trained_on_words(name, partial(train_sound_and_spelling, validate='zero-shot' if zero_shot else 'one-example'), predictor,
+                             steps, grid, batch_size, **train_kw)
+
+def word_classifier_candidate(name: str, steps: int = 1500, grid=LEARNING_RATES, batch_size: int = 64, **train_kw) -> Candidate:
+    "`train_word_classifier` as a candidate: cross-entropy on the training words, then one example per new word (nearest class mean of the body's features)."
+    predictor = lambda model, support: one_example_predictor(lambda d: extract_features(model.body, d)[0], support)
+    return _trained_on_words(name, train_word_classifier, predictor, steps, grid, batch_size, **train_kw)

@@ -168,6 +168,12 @@ MUTANTS = [
       'a batch may hold two clips of one word, each a false negative for the other'),
     M('test-words-in-training', '14_contrastive', "rest = [w for w in range(len(self.train_voices.classes)) if w not in set(self.test_words)]",
       "rest = list(range(len(self.train_voices.classes)))", ('14_contrastive',), 'the held-out words are trained on: the zero-shot claim is void'),
+    M('examples-asked-about', '14_contrastive', "        keep[self.support_rows([self.train_voices.classes[w] for w in words], seed)] = False\n", "",
+      ('14_contrastive',), "a word's example is also asked about: one-example rows are chosen on clips they have already seen"),
+    M('one-example-asks-the-example', '14_contrastive', "    asked[examples] = False\n", "",
+      ('14_contrastive',), 'validation classifies each example by itself: one-example accuracy is inflated'),
+    M('support-from-any-word', '14_contrastive', "idx = torch.nonzero(self.train_voices.labels == self.train_voices.classes.index(w))[:, 0]",
+      "idx = torch.arange(len(self.train_voices))", ('14_contrastive',), "a word's example is a clip of any word"),
 ]
 
 
