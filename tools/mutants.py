@@ -158,6 +158,22 @@ MUTANTS = [
       '8-bit files read without their offset: silence becomes a constant +1'),
     M('centre-off-by-half', '01a_audio', "    start = mid - n // 2\n", "    start = mid - n\n", ('01a_audio',),
       'the kept second ends at the sound\'s middle instead of centring on it'),
+    # sound and spelling (contrastive learning)
+    M('clip-loss-one-way', '14_contrastive', "return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2",
+      "return F.cross_entropy(logits, target)", ('14_contrastive',), 'only clips choose among words; words never choose among clips'),
+    M('spelling-padding-leaks', '14_contrastive', "for conv in self.convs: h = F.relu(conv(h)) * letters", "for conv in self.convs: h = F.relu(conv(h))",
+      ('14_contrastive',), 'a word\'s vector depends on how far the batch pads it'),
+    M('batches-repeat-words', '14_contrastive', "classes = torch.randperm(len(self.by_class), generator=self.generator)[:self.batch_size]",
+      "classes = torch.randint(len(self.by_class), (self.batch_size,), generator=self.generator)", ('14_contrastive',),
+      'a batch may hold two clips of one word, each a false negative for the other'),
+    M('test-words-in-training', '14_contrastive', "rest = [w for w in range(len(self.train_voices.classes)) if w not in set(self.test_words)]",
+      "rest = list(range(len(self.train_voices.classes)))", ('14_contrastive',), 'the held-out words are trained on: the zero-shot claim is void'),
+    M('examples-asked-about', '14_contrastive', "        keep[self.support_rows([self.train_voices.classes[w] for w in words], seed)] = False\n", "",
+      ('14_contrastive',), "a word's example is also asked about: one-example rows are chosen on clips they have already seen"),
+    M('one-example-asks-the-example', '14_contrastive', "    asked[examples] = False\n", "",
+      ('14_contrastive',), 'validation classifies each example by itself: one-example accuracy is inflated'),
+    M('support-from-any-word', '14_contrastive', "idx = torch.nonzero(self.train_voices.labels == self.train_voices.classes.index(w))[:, 0]",
+      "idx = torch.arange(len(self.train_voices))", ('14_contrastive',), "a word's example is a clip of any word"),
 ]
 
 
