@@ -287,3 +287,45 @@ def test_a_fresh_run_clears_an_older_state_and_records_its_settings(tmp_path):
     (tmp_path / 'last.pt').write_bytes(b'this run')
     _check_resumable(tmp_path, settings)                                   # the same settings: accepted
     with pytest.raises(ValueError, match='--steps is 20, the interrupted run used 10'): _check_resumable(tmp_path, {**settings, 'steps': 20})
+
+
+def _write_clips(root, n=8, seed=0):
+    "Three sounds any spectrogram tells apart, as 16-bit .wav files at two sample rates: a low hum, a high whistle, an upward chirp."
+    import numpy as np
+    from scipy.io import wavfile
+    rng = np.random.default_rng(seed)
+    for kind in ('hum', 'whistle', 'chirp'):
+        (root / kind).mkdir(parents=True)
+        for i in range(n):
+            sr = int(rng.choice([8000, 16000]))
+            t = np.arange(int(sr * rng.uniform(0.6, 1.2))) / sr
+            f = {'hum': rng.uniform(60, 100), 'whistle': rng.uniform(2000, 3000), 'chirp': None}[kind]
+            x = np.sin(2 * np.pi * f * t) if f else np.sin(2 * np.pi * (300 * t + 2500 * t ** 2 / (2 * t[-1])))
+            wavfile.write(root / kind / f'{i}.wav', sr, (rng.uniform(0.2, 0.8) * x * 32767).astype(np.int16))
+    return root
+
+
+def test_fit_and_predict_on_a_folder_of_wav_files(tmp_path):
+    clips = _write_clips(tmp_path / 'clips')
+    out = tmp_path / 'sounds.pt'
+    summary = json.loads(tl_nb('fit', '--data', str(clips), '--strategy', 'finetune', '--steps', '60', '--out', str(out), '--json').stdout)
+    assert summary['inputs'] == 'sound' and summary['classes'] == ['chirp', 'hum', 'whistle']
+    assert summary['train_images'] + summary['valid_images'] + summary['test_images'] == 24
+    assert summary['test_acc'] >= 2 / 3, summary              # chance is 1/3
+    new = _write_clips(tmp_path / 'new', n=3, seed=1)         # unseen clips
+    preds = json.loads(tl_nb('predict', '--model', str(out), str(new), '--json').stdout)['predictions']
+    assert len(preds) == 9 and sum(p['class'] == Path(p['path']).parent.name for p in preds) >= 6, preds
+    res = tl_nb('fit', '--data', str(clips), '--strategy', 'probe', '--steps', '5', '--out', str(out)).stdout
+    assert 'clips' in res and 'images' not in res
+
+
+def test_wav_and_images_in_one_folder_or_the_wrong_kind_give_one_line(tmp_path):
+    clips = _write_clips(tmp_path / 'clips', n=3)
+    _write_folder(tmp_path / 'pictures', ['hum'], n=1)
+    shutil.copy(tmp_path / 'pictures' / 'hum' / '0.png', clips / 'hum' / 'extra.png')
+    res = tl_nb('fit', '--data', str(clips), '--out', str(tmp_path / 'm.pt'), check=False)
+    assert res.returncode == 2 and 'both images and .wav files' in res.stderr and 'Traceback' not in res.stderr
+    (clips / 'hum' / 'extra.png').unlink()
+    tl_nb('fit', '--data', str(clips), '--strategy', 'probe', '--steps', '5', '--out', str(tmp_path / 'm.pt'))
+    res = tl_nb('predict', '--model', str(tmp_path / 'm.pt'), str(tmp_path / 'pictures' / 'hum' / '0.png'), check=False)
+    assert res.returncode == 2 and 'trained on sound' in res.stderr and 'Traceback' not in res.stderr

@@ -15,34 +15,55 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['RUN_FILE', 'FEWSHOT_METHODS', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS',
            'FEWSHOT_TASKS', 'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP',
-           'ADAPTATION_CAP', 'load_target', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders',
-           'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'report_dict',
-           'plot_report', 'main']
+           'ADAPTATION_CAP', 'load_target', 'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder',
+           'adapt_folders', 'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report',
+           'report_dict', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
                 valid_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0):
-    "`(train, valid, test)` for `backbone`: from folders (validation and test carved from `data` when not given), or the embedded digits."
-    from tl_nb.data import digits, image_folder, k_per_class, split_per_class
-    from tl_nb.models import input_spec, prepare_for
+    """`(train, valid, test)` for `backbone`: from folders (validation and test carved from `data` when not given), or the embedded digits.
+    Folders of `.wav` clips are read as spectrogram images (`tl_nb.audio.wav_folder`), and their brightness, loudness, is left as it is."""
+    from tl_nb.data import digits, k_per_class, split_per_class
+    from tl_nb.models import prepare_for
     if data is None:
         if valid is not None or test is not None: raise ValueError("--valid and --test need --data: the embedded digits bring their own splits.")
         (train, val), held_out = split_per_class(digits('train'), valid_fraction, seed), digits('test')
     else:
-        size, channels = input_spec(backbone)['size'], input_spec(backbone)['in_channels']
-        train = image_folder(data, size=size, channels=channels)
+        read = _folder_reader(data, backbone)
+        train = read(data)
         if len(train.classes) < 2:
             raise ValueError(f"{data} has only one class ({train.classes[0]}): a classifier needs at least two class sub-folders.")
         carve = (valid is None) + (test is None)
         if carve and train.counts().min() < carve + 1:
             raise ValueError(f"Every class needs at least {carve + 1} images to hold some out for {' and '.join(n for n, d in (('validation', valid), ('testing', test)) if d is None)}; "
                              "add images, or pass --valid DIR and --test DIR.")
-        if test is not None: held_out = image_folder(test, size=size, channels=channels, classes=train.classes)
+        if test is not None: held_out = read(test, train.classes)
         else: train, held_out = split_per_class(train, test_fraction, seed + 1)
-        if valid is not None: val = image_folder(valid, size=size, channels=channels, classes=train.classes)
+        if valid is not None: val = read(valid, train.classes)
         else: train, val = split_per_class(train, valid_fraction, seed)
     if labels_per_class: train = k_per_class(train, labels_per_class, seed)
-    return prepare_for(backbone, train), prepare_for(backbone, val), prepare_for(backbone, held_out)
+    ink = not is_sound(data)            # a spectrogram's bright is loud, not ink: the backbone's polarity rule would flip some clips
+    return tuple(prepare_for(backbone, ds, ink=ink) for ds in (train, val, held_out))
+
+def is_sound(data) -> bool:
+    "Whether the class folders of `data` hold `.wav` clips (sound) rather than images; a folder with both kinds is an error."
+    from tl_nb.data import IMAGE_EXTENSIONS
+    if data is None or not Path(data).is_dir(): return False
+    suffixes = {p.suffix.lower() for d in Path(data).iterdir() if d.is_dir() for p in d.rglob('*') if p.is_file()}
+    if '.wav' in suffixes and suffixes & set(IMAGE_EXTENSIONS):
+        raise ValueError(f"{data} holds both images and .wav files: keep one kind per folder (images, or sound clips).")
+    return '.wav' in suffixes
+
+def _folder_reader(data, backbone: str):
+    "`read(folder, classes=None) -> ImageSet` at the size and channels `backbone` expects: images, or `.wav` clips drawn as spectrograms."
+    from tl_nb.models import input_spec
+    spec = input_spec(backbone)
+    if is_sound(data):
+        from tl_nb.audio import wav_folder
+        return lambda folder, classes=None: wav_folder(folder, size=spec['size'], classes=classes).with_channels(spec['in_channels'])
+    from tl_nb.data import image_folder
+    return lambda folder, classes=None: image_folder(folder, size=spec['size'], channels=spec['in_channels'], classes=classes)
 
 def _check_writable(out: Path, flag: str = '--out', example: str = 'model.pt'):
     "Fail now, not after training, when `out` cannot be written."
@@ -83,7 +104,7 @@ def _start_checkpoints(ckpt: Path, settings: dict):
 def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str = 'conv4-glyphs', steps: int = 300,
                epochs: int | None = None, labels_per_class: int = 0, out='tl-nb-model.pt', seed: int = 0,
                device=None, progress: bool | None = None, test=None, ckpt_dir=None, resume: bool = False) -> dict:
-    """Train `strategy` on an image folder (or the embedded digits), keep the epoch best on validation, test it once on held-out images, save it to `out` (unless None).
+    """Train `strategy` on a folder of images or of `.wav` clips (or the embedded digits), keep the epoch best on validation, test it once on held-out data, save it to `out` (unless None).
     With `ckpt_dir` the training state is saved there every epoch; `resume` continues an interrupted run from it, to the same weights."""
     _check_numbers(steps, epochs, labels_per_class)   # the cheap checks first: they need no torch
     if out: _check_writable(Path(out))
@@ -111,15 +132,17 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
                               ckpt_dir=ckpt_dir, resume=resume)
     valid_acc = evaluate(model, DataLoader(val, batch_size=512))['acc']        # chose the kept epoch: optimistic
     test_acc = evaluate(model, DataLoader(held_out, batch_size=512))['acc']    # touched once: the honest estimate
-    summary = {'strategy': strategy, 'backbone': backbone, 'valid_acc': valid_acc, 'test_acc': test_acc, 'epochs': len(history),
+    inputs = 'sound' if is_sound(data) else 'images'          # predict reads the same kind of file, drawn the same way
+    summary = {'strategy': strategy, 'backbone': backbone, 'inputs': inputs, 'valid_acc': valid_acc, 'test_acc': test_acc, 'epochs': len(history),
                'steps': steps, 'train_images': len(train), 'valid_images': len(val), 'test_images': len(held_out),
                'classes': train.classes, 'seconds': round(time.perf_counter() - t0, 2), 'out': str(out) if out else None}
-    if out and is_main_process(): save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=valid_acc, test_acc=test_acc)   # under torchrun: once
+    if out and is_main_process(): save_model(model, out, backbone, train.classes, strategy=strategy, valid_acc=valid_acc, test_acc=test_acc, inputs=inputs)   # under torchrun: once
     return summary
 
 # %% ../nbs/90_cli.ipynb #17f8faf5
 def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list[dict]:
-    "The most probable class, and its probability, of every image among `paths` (files or folders), by a model saved by `tl-nb fit` or `tl-nb adapt`."
+    """The most probable class, and its probability, of every image among `paths` (files or folders), by a model saved by `tl-nb fit` or `tl-nb adapt`;
+    for a model trained on sound, of every `.wav` clip among them, drawn as the training clips were."""
     import torch
     from torch.utils.data import DataLoader
     from tl_nb.core import default_device
@@ -128,14 +151,34 @@ def predict_files(model_file, paths, device=None, batch_size: int = 256) -> list
     device = torch.device(device) if device else default_device()
     model = load_model(model_file, device)
     hub = hasattr(model.body, 'hub_spec')           # a hub body applies its own input contract to images in [0, 1]
-    spec, files = {'size': model.body.size} if hub else input_spec(model.backbone), image_files(paths)
+    spec, sound = {'size': model.body.size} if hub else input_spec(model.backbone), model.meta.get('inputs') == 'sound'
+    files = _wav_files(paths) if sound else image_files(paths)
     # a pretrained backbone fixes channels, ink and normalisation; a body trained from scratch (e.g. by tl-nb adapt) takes the channels it was built with
-    unlabelled = ImageSet(load_images(files, spec['size'], model.body.in_channels), torch.zeros(len(files), dtype=torch.long), ['?'])
-    if not hub and model.backbone in PRETRAINED: unlabelled = prepare_for(model.backbone, unlabelled)
+    images = _spectrograms(files, spec['size']) if sound else load_images(files, spec['size'], model.body.in_channels)
+    unlabelled = ImageSet(images, torch.zeros(len(files), dtype=torch.long), ['?']).with_channels(model.body.in_channels)
+    if not hub and model.backbone in PRETRAINED: unlabelled = prepare_for(model.backbone, unlabelled, ink=not sound)
     with torch.no_grad():
         probs = torch.cat([model(x.to(device)).softmax(1).cpu() for x, _ in DataLoader(unlabelled, batch_size=batch_size)])
     best, idx = probs.max(1)
     return [{'path': str(f), 'class': model.classes[i], 'probability': round(p, 4)} for f, i, p in zip(files, idx.tolist(), best.tolist())]
+
+def _wav_files(paths) -> list[Path]:
+    "The `.wav` files among `paths`: files as given, folders searched recursively (sorted); an image among them is an error."
+    from tl_nb.data import IMAGE_EXTENSIONS
+    files = []
+    for p in map(Path, [paths] if isinstance(paths, (str, Path)) else paths):
+        if p.is_dir(): files += sorted(f for f in p.rglob('*') if f.suffix.lower() == '.wav' and f.is_file())
+        elif not p.is_file(): raise FileNotFoundError(f"No file or folder {p}: check the path.")
+        elif p.suffix.lower() in IMAGE_EXTENSIONS: raise ValueError(f"{p} is an image, and this model was trained on sound: give it .wav files.")
+        else: files.append(p)
+    if not files: raise ValueError(f"No .wav files in {[str(p) for p in map(Path, [paths] if isinstance(paths, (str, Path)) else paths)]}: this model was trained on sound.")
+    return files
+
+def _spectrograms(files, size: int):
+    "The clips in `files` as uint8 spectrogram images `[N, 1, size, size]`, exactly as `tl_nb.audio.wav_folder` draws a training folder."
+    import torch
+    from tl_nb.audio import read_wav, spectrogram_image
+    return torch.stack([spectrogram_image(*read_wav(f), size=size) for f in files])
 
 # %% ../nbs/90_cli.ipynb #10539ab9
 FEWSHOT_METHODS = ('protonet', 'maml', 'reptile')
@@ -586,9 +629,11 @@ def _cmd_fit(args):
         if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     if not main: return                  # one answer, from rank 0
     if args.json: print(json.dumps(summary))
-    else: print(f"{summary['strategy']} on {summary['train_images']} images: test accuracy {100 * summary['test_acc']:.1f}% "
-                f"on {summary['test_images']} held-out images (validation, which chose the epoch: {100 * summary['valid_acc']:.1f}%) "
-                f"in {summary['seconds']:.0f} s; model saved to {summary['out']}")
+    else:
+        what = 'clips' if summary['inputs'] == 'sound' else 'images'
+        print(f"{summary['strategy']} on {summary['train_images']} {what}: test accuracy {100 * summary['test_acc']:.1f}% "
+              f"on {summary['test_images']} held-out {what} (validation, which chose the epoch: {100 * summary['valid_acc']:.1f}%) "
+              f"in {summary['seconds']:.0f} s; model saved to {summary['out']}")
 
 def _cmd_predict(args):
     preds = predict_files(args.model, args.images)
@@ -629,8 +674,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument('--figure', type=lambda s: Path(s) if s else None, default=Path('tl-nb-compare.png'), help="save the results' figure here (default: %(default)s; '' for none)")
     c.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
     c.set_defaults(run=_cmd_compare)
-    f = sub.add_parser('fit', help='train on an image folder (one sub-folder per class), or on the embedded digits')
-    f.add_argument('--data', type=Path, help='training images, one sub-folder per class (default: the embedded digits)')
+    f = sub.add_parser('fit', help='train on a folder of images or .wav clips (one sub-folder per class), or on the embedded digits')
+    f.add_argument('--data', type=Path, help='training images or .wav clips, one sub-folder per class (default: the embedded digits)')
     f.add_argument('--valid', type=Path, help='validation images with the same class sub-folders, to choose the epoch (default: 20%% of --data)')
     f.add_argument('--test', type=Path, help='test images with the same class sub-folders, measured once (default: 20%% of --data)')
     f.add_argument('--strategy', choices=_LazyChoices(_transfer_strategy_names), default='finetune', metavar='NAME',   # a metavar: argparse would list the choices, importing torch
@@ -645,9 +690,9 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument('--seed', type=int, default=0)
     f.add_argument('--json', action='store_true', help='print one JSON object with the results')
     f.set_defaults(run=_cmd_fit)
-    r = sub.add_parser('predict', help='classify images with a model saved by tl-nb fit or tl-nb adapt')
+    r = sub.add_parser('predict', help='classify images (or .wav clips, for a model fitted on sound) with a model saved by tl-nb fit or tl-nb adapt')
     r.add_argument('--model', type=Path, required=True, help='the file tl-nb fit or tl-nb adapt saved (--out)')
-    r.add_argument('images', type=Path, nargs='+', help='image files, or folders of images (searched recursively)')
+    r.add_argument('images', type=Path, nargs='+', help='image or .wav files, or folders of them (searched recursively)')
     r.add_argument('--json', action='store_true', help='print one JSON object instead of one tab-separated line per image')
     r.set_defaults(run=_cmd_predict)
     s = sub.add_parser('fewshot', help='few-shot accuracy of a meta-trained model on the classes of an image folder')

@@ -218,14 +218,15 @@ def input_spec(backbone: str) -> dict:
     if backbone in BODIES: return {'size': 224 if backbone == 'resnet18' else 28, 'in_channels': 3 if backbone == 'resnet18' else 1}
     raise ValueError(f"Unknown backbone {backbone!r}; choose from {list(PRETRAINED) + list(BODIES)}.")
 
-def prepare_for(backbone: str, ds):
-    "`ds` converted to what `backbone` expects: channels, ink polarity and normalisation (resize when loading, e.g. `image_folder(size=...)`)."
+def prepare_for(backbone: str, ds, ink: bool = True):
+    """`ds` converted to what `backbone` expects: channels, ink polarity and normalisation (resize when loading, e.g. `image_folder(size=...)`).
+    `ink=False` skips the polarity rule, for images whose brightness is not ink (a spectrogram's is loudness, `tl_nb.audio`)."""
     from tl_nb.data import light_on_dark
     spec = input_spec(backbone)
     if ds.shape[-1] != spec['size']:
         raise ValueError(f"{backbone} expects {spec['size']}x{spec['size']} images, got {ds.shape[-2]}x{ds.shape[-1]}; load them with size={spec['size']}.")
     ds = ds.with_channels(spec['in_channels'])
-    if spec.get('ink') == 'light-on-dark': ds = light_on_dark(ds)
+    if ink and spec.get('ink') == 'light-on-dark': ds = light_on_dark(ds)
     if spec.get('normalize'):
         from torchvision.transforms import Normalize
         ds = type(ds)(ds.images, ds.labels, ds.classes, ds.name, Normalize(*spec['normalize']))

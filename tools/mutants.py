@@ -143,6 +143,10 @@ MUTANTS = [
       ('tests/test_cli.py',), "a fresh run killed before its first epoch leaves the older run's state, which a --resume then continues under the new settings"),
     M('adapt-accepts-nested-target', '90_cli', "    if s in t.parents or t in s.parents:", "    if False:",
       ('tests/test_bad_input.py',), "a target folder inside the source reads source images as unlabelled target images"),
+    M('sound-gets-the-ink-rule', '90_cli', "    ink = not is_sound(data)", "    ink = True", ('90_cli',),
+      "spectrograms go through the Glyphs backbone's ink rule: a clip loud along its edges (a low hum) is turned over, loud as quiet"),
+    M('predict-draws-sound-as-images', '90_cli', "    files = _wav_files(paths) if sound else image_files(paths)", "    files = image_files(paths)", ('tests/test_cli.py',),
+      'a model trained on sound is asked about images, or finds no files at all in a folder of clips'),
     # sound as an image
     M('mel-no-area-norm', '01a_audio', "bank = torch.clamp(torch.minimum(rising, falling), min=0) * 2 / (upper - lower)",
       "bank = torch.clamp(torch.minimum(rising, falling), min=0)", ('01a_audio', 'tests/test_audio.py'),
