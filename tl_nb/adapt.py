@@ -23,16 +23,17 @@ from .glyphs import syn_digits
 from .models import Classifier, LeNet, extract_features, predict_labels
 from .protocol import (Budget, Candidate, Comparison, Fitted, Interval, Result, _setting, accuracy, as_fitted, compare_on_task, model_predictor,
                             paired_difference, per_class_split)
+from .registry import Registry
 
 # %% auto #0
-__all__ = ['SELECTION_RULES', 'DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION_METHODS', 'ADAPTATION_GRIDS', 'ADAPTATION_LIMITS',
-           'DomainTask', 'syn_to_digits', 'digits_to_digits_m', 'no_shift', 'lenet_classifier', 'Unlabelled',
-           'paired_loader', 'annealed_lr', 'fit_adaptation', 'validations', 'SourceOnly', 'adabn',
-           'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL', 'balanced_domains', 'domain_classifier',
-           'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains', 'density_ratio', 'dev_risk',
-           'estimated_target_accuracy', 'Method', 'LabelFreeValidation', 'train_adaptation', 'strategy_method',
-           'baseline_methods', 'oracle_method', 'Tuning', 'compare_adaptation', 'gap_closed', 'tuning_table',
-           'rule_record', 'rule_table', 'adaptation_method']
+__all__ = ['SELECTION_RULES', 'DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m',
+           'no_shift', 'lenet_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation',
+           'validations', 'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL',
+           'balanced_domains', 'domain_classifier', 'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains',
+           'density_ratio', 'dev_risk', 'estimated_target_accuracy', 'Method', 'LabelFreeValidation',
+           'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning', 'compare_adaptation',
+           'gap_closed', 'tuning_table', 'rule_record', 'rule_table', 'NamedMethod', 'register_adaptation',
+           'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
 SELECTION_RULES = ('source', 'iwv', 'dev')      # how settings are chosen without target labels: see `estimated_target_accuracy`
@@ -410,12 +411,9 @@ def strategy_method(name: str, make_strategy: Callable, grid=({},), after: Calla
     return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, bound=bound, tune_steps=True)
 
 def baseline_methods(**fit_kwargs) -> list[Method]:
-    "Source-only, AdaBN (on the same source-only models: one training serves both), self-training and CORAL, with the grids the chapters choose from (`ADAPTATION_GRIDS`)."
+    "Source-only, AdaBN (on the same source-only models: one training serves both), self-training and CORAL, with the grids they registered (`ADAPTATION`)."
     shared = {}
-    return [strategy_method('source-only', SourceOnly, cache=shared, **fit_kwargs),
-            strategy_method('AdaBN', SourceOnly, after=adabn, cache=shared, **fit_kwargs),
-            strategy_method('self-training', SelfTraining, ADAPTATION_GRIDS['self-train'], limits=ADAPTATION_LIMITS, **fit_kwargs),
-            strategy_method('CORAL', CORAL, ADAPTATION_GRIDS['coral'], limits=ADAPTATION_LIMITS, **fit_kwargs)]
+    return [adaptation_method(name, grid=True, cache=shared, **fit_kwargs) for name in ('source-only', 'adabn', 'self-train', 'coral')]
 
 def oracle_method(**fit_kwargs) -> Method:
     "The upper bound: source-only training on the target pool with its labels (validation carved from it, which also stops it early); a bound, never a method to pick."
@@ -501,37 +499,45 @@ def rule_table(comparison: Comparison) -> str:
     return '\n'.join(rows)
 
 # %% ../nbs/09_adapt.ipynb #345d3253
-def _dann_method(**fit_kwargs) -> Method:
-    from .dann import DANN
-    return strategy_method('DANN', DANN, **fit_kwargs)
+class NamedMethod(NamedTuple):
+    """An entry of `ADAPTATION`: `make(steps=, **fit_kwargs) -> Method`, the `grid` of settings its chapter chooses from, their `limits`
+    (how far the rule may extend the grid), a `summary`, and whether it `shares` trained models through a cache (AdaBN reuses source-only's)."""
+    make: Callable
+    grid: tuple
+    limits: dict
+    summary: str
+    shares: bool = False
 
-def _importance_method(**fit_kwargs) -> Method:
-    from .importance import importance_method
-    return importance_method(**fit_kwargs)
+ADAPTATION = Registry('adaptation method', 'register_adaptation')      # every module that registers one: `tl_nb.registry`
 
-def _pixelda_method(**fit_kwargs) -> Method:
-    from .pixelda import pixelda_method
-    return pixelda_method(**fit_kwargs)
+def register_adaptation(name: str, summary: str, grid=({},), limits: dict | None = None, shares: bool = False):
+    """Decorator: register `make(steps=, **fit_kwargs) -> Method` as the adaptation method `name` (as the command line names it), with the
+    `grid` of settings its chapter chooses from and their `limits`; `adaptation_method`, `tl-nb adapt` and `tl-nb compare` then know it."""
+    def register(make: Callable) -> Callable:
+        ADAPTATION[name] = NamedMethod(make, tuple(grid), dict(limits or {}), summary, shares)
+        return make
+    return register
 
-# every method of the domain-adaptation chapters by its command-line name; the chapters' modules load only when asked for
-ADAPTATION_METHODS = {
-    'source-only': lambda **kw: strategy_method('source-only', SourceOnly, **kw),
-    'adabn': lambda **kw: strategy_method('AdaBN', SourceOnly, after=adabn, **kw),
-    'self-train': lambda **kw: strategy_method('self-training', SelfTraining, **kw),
-    'coral': lambda **kw: strategy_method('CORAL', CORAL, **kw),
-    'dann': _dann_method, 'iw': _importance_method, 'pixelda': _pixelda_method}
+@register_adaptation('source-only', 'trained on the labelled source alone: the reference', shares=True)
+def _source_only(**kw) -> Method: return strategy_method('source-only', SourceOnly, **kw)
 
-# the settings each chapter chooses from, and how far the rule may extend them: `tl-nb compare` and `tl-nb adapt` choose from the same
-ADAPTATION_GRIDS = {'self-train': [{'threshold': t} for t in (0.8, 0.9, 0.95)], 'coral': [{'weight': w} for w in (1.0, 10.0, 100.0)],
-                    'dann': [{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)]}
-ADAPTATION_LIMITS = {'threshold': (0.5, 0.99), 'weight': (0.01, 1e4), 'max_lambda': (0.01, 3.0)}
+@register_adaptation('adabn', "source-only's network, its BatchNorm statistics re-estimated on the target", shares=True)
+def _adabn(**kw) -> Method: return strategy_method('AdaBN', SourceOnly, after=adabn, **kw)
+
+@register_adaptation('self-train', 'adds the confident predictions on target images as labels', grid=[{'threshold': t} for t in (0.8, 0.9, 0.95)],
+                     limits={'threshold': (0.5, 0.99)})
+def _self_training(**kw) -> Method: return strategy_method('self-training', SelfTraining, **kw)
+
+@register_adaptation('coral', "matches the target features' covariance to the source's", grid=[{'weight': w} for w in (1.0, 10.0, 100.0)],
+                     limits={'weight': (0.01, 1e4)})
+def _coral(**kw) -> Method: return strategy_method('CORAL', CORAL, **kw)
 
 def adaptation_method(name: str, steps: int = 1000, grid: bool = False, cache: dict | None = None, **fit_kwargs) -> Method:
-    """The `Method` called `name` in `ADAPTATION_METHODS`, trained with `fit_kwargs`, for at most `steps` steps (the rule stops it earlier on a
-    tuning draw). With `grid`, it chooses among its chapter's settings (`ADAPTATION_GRIDS`); without, its default setting. Its `train(...)`
-    takes a setting as keywords."""
-    if name not in ADAPTATION_METHODS: raise ValueError(f"Unknown method {name!r}; choose from {', '.join(ADAPTATION_METHODS)}.")
-    m = ADAPTATION_METHODS[name](steps=steps, **({'cache': cache} if cache is not None and name in ('source-only', 'adabn') else {}), **fit_kwargs)
-    if grid: m.grid = list(ADAPTATION_GRIDS.get(name, [{}]))
-    m.limits = {**ADAPTATION_LIMITS, **m.limits}
+    """The `Method` registered as `name` in `ADAPTATION`, trained with `fit_kwargs`, for at most `steps` steps (the rule stops it earlier on a
+    tuning draw). With `grid`, it chooses among its chapter's settings; without, its default setting. `cache` shares trained models between
+    the methods that can (AdaBN and source-only). Its `train(...)` takes a setting as keywords."""
+    entry = ADAPTATION[name]
+    m = entry.make(steps=steps, **({'cache': cache} if cache is not None and entry.shares else {}), **fit_kwargs)
+    if grid: m.grid = list(entry.grid)
+    m.limits = {**entry.limits, **m.limits}
     return m

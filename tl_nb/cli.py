@@ -13,11 +13,10 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'FEWSHOT_METHODS', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS',
-           'FEWSHOT_TASKS', 'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP',
-           'ADAPTATION_CAP', 'load_target', 'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder',
-           'adapt_folders', 'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report',
-           'report_dict', 'plot_report', 'main']
+__all__ = ['RUN_FILE', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS',
+           'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target',
+           'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'rank_folder', 'advise_folder',
+           'folder_task', 'compare', 'lesson', 'format_report', 'report_dict', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -181,7 +180,9 @@ def _spectrograms(files, size: int):
     return torch.stack([spectrogram_image(*read_wav(f), size=size) for f in files])
 
 # %% ../nbs/90_cli.ipynb #10539ab9
-FEWSHOT_METHODS = ('protonet', 'maml', 'reptile')
+def _fewshot_method_names():
+    from tl_nb.fewshot import META_LEARNERS
+    return META_LEARNERS
 
 def _check_episode_folder(ds, where, ways: int, per_class: int, flag: str):
     "Fail with a clear message when `ds` cannot give `ways`-way episodes with `per_class` images of each class."
@@ -192,23 +193,6 @@ def _check_episode_folder(ds, where, ways: int, per_class: int, flag: str):
         raise ValueError(f"{len(short)} classes of {where} have fewer than {flag} = {per_class} images (e.g. {', '.join(short[:3])}): "
                          "lower --shots or --queries, or add images.")
 
-def _meta_learner(method: str):
-    "The strategy of `method` with the shipped model's test-time settings, and how to meta-train it further: tasks per batch, `(model, steps) -> (opt, sched)`."
-    import torch
-    from tl_nb.fewshot import META_TRAINED
-    spec = META_TRAINED[method]
-    if method == 'protonet':
-        from tl_nb.protonets import ProtoNet
-        return ProtoNet(), None, lambda m, n: (torch.optim.Adam(m.parameters(), lr=3e-4), None)
-    if method == 'maml':
-        from tl_nb.maml import MAML
-        return MAML(inner_lr=spec['lr'], test_steps=spec['steps']), 8, lambda m, n: (torch.optim.Adam(m.parameters(), lr=1e-3), None)
-    from tl_nb.reptile import Reptile
-    def sgd_annealed(m, n):
-        opt = torch.optim.SGD(m.parameters(), lr=0.5)
-        return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / n)
-    return Reptile(inner_lr=spec['lr'], test_steps=spec['steps']), 5, sgd_annealed
-
 def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episodes: int = 600, method: str = 'protonet',
                    train=None, train_episodes: int = 300, seed: int = 0, progress: bool | None = None) -> dict:
     "Accuracy (mean, 95% interval) of the shipped meta-trained `method` on `episodes` N-way K-shot episodes of the classes of the folder `data`; with `train`, meta-trained further on that folder's classes first."
@@ -217,14 +201,15 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
     from tl_nb.core import seed_everything
     from tl_nb.data import image_folder
     from tl_nb.episodes import episode_loader
-    from tl_nb.fewshot import META_TRAINED, embed, episode_accuracies, meta_fit, meta_trained, nearest_prototype
+    from tl_nb.fewshot import META_LEARNERS, embed, episode_accuracies, meta_fit, meta_trained, nearest_prototype
     from tl_nb.models import input_spec, prepare_for
     from tl_nb.protocol import t_interval
-    if method not in FEWSHOT_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(FEWSHOT_METHODS)}.")
+    if method not in META_LEARNERS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(META_LEARNERS)}.")
     if ways < 2: raise ValueError(f"--ways must be at least 2, got {ways}.")
     if min(shots, queries, episodes, train_episodes) < 1:
         raise ValueError(f"--shots, --queries, --episodes and --train-episodes must be at least 1; got {shots}, {queries}, {episodes}, {train_episodes}.")
-    shipped_ways = META_TRAINED[method].get('ways')
+    learner = META_LEARNERS[method]
+    shipped_ways = learner.weights.get('ways')
     if shipped_ways not in (None, ways) and train is None:
         raise ValueError(f"The shipped {method} model is {shipped_ways}-way: use --ways {shipped_ways}, --method protonet (any number of ways), "
                          f"or --train DIR to meta-train a {ways}-way model first.")
@@ -235,7 +220,7 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
     _check_episode_folder(test, data, ways, shots + queries, '--shots + --queries')
     seed_everything(seed)
     model = meta_trained(method)
-    strategy, tasks, optimiser = _meta_learner(method)
+    strategy, tasks, optimiser = learner.make()
     if train is not None:
         background = load(train)
         _check_episode_folder(background, train, ways, shots + queries, '--shots + --queries')
@@ -246,7 +231,8 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
                  load_best=False, progress=progress)
         model.eval()
     loader = lambda ds: episode_loader(ds, ways, shots, queries, episodes, seed=seed)
-    if method == 'protonet': accs = episode_accuracies(nearest_prototype, loader(embed(model, test)))   # embed each image once
+    if learner.weights['kind'] == 'body':             # a body: each image embedded once, the learner's rule applied to the features
+        accs = episode_accuracies(lambda ep: strategy.predict(nn.Identity(), ep), loader(embed(model, test)))
     else: accs = episode_accuracies(lambda ep: strategy.predict(model, ep), loader(test))
     iv = t_interval(accs)
     return {'method': method, 'ways': ways, 'shots': shots, 'queries': queries, 'episodes': episodes, 'accuracy': iv.mean,
@@ -258,8 +244,8 @@ ADAPT_CAP = 1000      # the most steps of a `tl-nb adapt` run: the rule stops it
 AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann')   # what `--method auto` chooses among
 
 def _adaptation_method_names():
-    from tl_nb.adapt import ADAPTATION_METHODS
-    return ['auto', *ADAPTATION_METHODS]
+    from tl_nb.adapt import ADAPTATION
+    return ['auto', *ADAPTATION]
 
 def adapt_folders(source, target, target_test=None, method: str = 'auto', steps: int = ADAPT_CAP, seed: int = 0, setting: dict | None = None,
                   out=None, progress: bool | None = None) -> dict:
@@ -269,12 +255,12 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
     on `target_test` if given (read only to report it)."""
     import torch
     from tqdm.auto import tqdm
-    from tl_nb.adapt import ADAPTATION_METHODS, DomainTask, adaptation_method
+    from tl_nb.adapt import ADAPTATION, DomainTask, adaptation_method
     from tl_nb.core import progress_enabled
     from tl_nb.data import ImageSet, image_files, image_folder, load_images
     from tl_nb.models import save_model
     from tl_nb.protocol import accuracy, choose_setting, model_predictor
-    if method != 'auto' and method not in ADAPTATION_METHODS: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION_METHODS)}.")
+    if method != 'auto' and method not in ADAPTATION: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
     if not isinstance(target, (str, Path)) or not isinstance(source, (str, Path)):
@@ -701,7 +687,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--shots', type=int, default=1, help='labelled examples per class (default: %(default)s)')
     s.add_argument('--queries', type=int, default=15, help='images to classify per class and episode (default: %(default)s)')
     s.add_argument('--episodes', type=int, default=600, help='episodes to average over (default: %(default)s)')
-    s.add_argument('--method', choices=FEWSHOT_METHODS, default='protonet', help='meta-learner (default: %(default)s)')
+    s.add_argument('--method', choices=_LazyChoices(_fewshot_method_names), default='protonet', metavar='METHOD', help='meta-learner: protonet, maml, reptile or any registered (default: %(default)s)')
     s.add_argument('--train', type=Path, help='meta-train further on the classes of this folder first')
     s.add_argument('--train-episodes', type=int, default=300, help='meta-training batches with --train (default: %(default)s)')
     s.add_argument('--seed', type=int, default=0)

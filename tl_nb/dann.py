@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from .core import Progress, Strategy
-from .adapt import source_target_features
+from .adapt import Method, register_adaptation, source_target_features, strategy_method
 
 # %% auto #0
 __all__ = ['GradientReversal', 'reverse_gradient', 'dann_lambda', 'DomainDiscriminator', 'DANN']
@@ -64,3 +64,8 @@ class DANN(Strategy):
         label, domain = F.cross_entropy(logits_s, ys), F.binary_cross_entropy_with_logits(logits_d, domains)
         return {'loss': label + domain, 'label': label, 'domain': domain,
                 'domain_acc': ((logits_d > 0).float() == domains).float().mean(), 'lambda': lam}
+
+# %% ../nbs/31_dann.ipynb #82bf2938
+@register_adaptation('dann', 'a domain discriminator trained against the features through gradient reversal',
+                     grid=[{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)], limits={'max_lambda': (0.01, 3.0)})
+def _dann(**kw) -> Method: return strategy_method('DANN', DANN, **kw)

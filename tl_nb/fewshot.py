@@ -7,7 +7,7 @@ Docs: https://tl-nb.github.io/tl_nb/fewshot.html.md"""
 # %% ../nbs/08_fewshot.ipynb #1643e088
 from __future__ import annotations
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -19,11 +19,13 @@ from torch.utils.data import Dataset
 from .core import Strategy, to_device, _model_device
 from .models import PRETRAINED, WEIGHTS_DIR, extract_features, load_verified, Conv4, Classifier
 from .protocol import Interval, t_interval
+from .registry import Registry
 
 # %% auto #0
-__all__ = ['META_TRAINED', 'episode_accuracies', 'over_seeds', 'paired_over_seeds', 'prototypes', 'prototype_logits', 'Features',
-           'embed', 'nearest_prototype', 'EpisodicStrategy', 'background_split', 'meta_fit', 'adapt', 'adapted_logits',
-           'TaskBatchNorm2d', 'task_batchnorm', 'meta_learner_model', 'meta_trained', 'show_episode', 'episode_viewer']
+__all__ = ['META_LEARNERS', 'episode_accuracies', 'over_seeds', 'paired_over_seeds', 'prototypes', 'prototype_logits', 'Features',
+           'embed', 'nearest_prototype', 'EpisodicStrategy', 'background_split', 'meta_fit', 'inner_loop',
+           'adapted_logits', 'TaskBatchNorm2d', 'task_batchnorm', 'MetaLearner', 'register_meta_learner',
+           'meta_learner_model', 'meta_trained', 'show_episode', 'episode_viewer']
 
 # %% ../nbs/08_fewshot.ipynb #bf445b21
 @torch.no_grad()      # gradient-based learners adapt with torch.func.grad, which works inside no_grad
@@ -120,7 +122,7 @@ def meta_fit(model: nn.Module, strategy: EpisodicStrategy, train_ds, n_way: int,
                sched_per='batch', **fit_kwargs)
 
 # %% ../nbs/08_fewshot.ipynb #e2b36870
-def adapt(model: nn.Module, params: dict, x: Tensor, y: Tensor, steps: int, lr: float, first_order: bool = False) -> dict:
+def inner_loop(model: nn.Module, params: dict, x: Tensor, y: Tensor, steps: int, lr: float, first_order: bool = False) -> dict:
     """`steps` gradient-descent steps of cross-entropy on `(x, y)` from the weights `params`; returns the adapted weights (differentiable in `params` unless `first_order`).
     Weights whose parameter in `model` is frozen (`requires_grad=False`) pass through unchanged, as learn2learn's MAML does without `allow_nograd`:
     freeze the body and only the head adapts (an ANIL-style learner)."""
@@ -138,7 +140,7 @@ def adapt(model: nn.Module, params: dict, x: Tensor, y: Tensor, steps: int, lr: 
 def adapted_logits(model: nn.Module, ep, steps: int, lr: float) -> Tensor:
     "Query logits after `steps` steps of fine-tuning `model`'s trainable weights on the episode's support set (the model itself is untouched)."
     params = {k: p.detach() for k, p in model.named_parameters()}
-    return functional_call(model, adapt(model, params, ep.support, ep.support_labels, steps, lr, first_order=True), (ep.query,))
+    return functional_call(model, inner_loop(model, params, ep.support, ep.support_labels, steps, lr, first_order=True), (ep.query,))
 
 # %% ../nbs/08_fewshot.ipynb #463dd04e
 class TaskBatchNorm2d(nn.BatchNorm2d):
@@ -161,13 +163,25 @@ def task_batchnorm(model: nn.Module) -> nn.Module:
     return model
 
 # %% ../nbs/08_fewshot.ipynb #45059b5b
-META_TRAINED = {
-    'protonet': dict(PRETRAINED['conv4-protonet-glyphs'], kind='body'),     # also a backbone: pretrained('conv4-protonet-glyphs')
-    'maml': dict(file='conv4-maml-glyphs.pt',
-                 sha256='90825d6148ea0d58b89abe1fc25f8e074b9be02c64268d467d98bd7db9c51f8d', kind='classifier', ways=5, steps=3, lr=0.4),
-    'reptile': dict(file='conv4-reptile-glyphs.pt',
-                    sha256='650cbca27cd3738d1377709ce92f0d8a269f5f23630a49dd6b4c3a2c8aa74f76', kind='classifier', ways=5, steps=5, lr=0.1),
-}
+class MetaLearner(NamedTuple):
+    """An entry of `META_LEARNERS`: `make() -> (strategy, tasks, optimiser)`, the strategy with the shipped model's test-time settings, the
+    tasks of a meta-batch (None: one episode a step) and `optimiser(model, steps) -> (opt, sched)` to meta-train it further; the `weights`
+    tl_nb ships (`file`, `sha256`, the model's `kind`, 'body' or 'classifier', and a classifier's `ways`); a `summary`."""
+    make: Callable
+    weights: dict
+    summary: str
+
+META_LEARNERS = Registry('meta-learner', 'register_meta_learner')      # every module that registers one: `tl_nb.registry`
+
+def register_meta_learner(name: str, summary: str, weights: dict):
+    "Decorator: register `make() -> (strategy, tasks, optimiser)` as the meta-learner `name` with the `weights` tl_nb ships for it; `meta_trained` and `tl-nb fewshot --method` then know it."
+    missing = {'file', 'sha256', 'kind'} - set(weights)
+    if missing or weights['kind'] not in ('body', 'classifier'):
+        raise ValueError(f"{name}: weights need file, sha256 and kind ('body' or 'classifier'); got {sorted(weights)} with kind {weights.get('kind')!r}.")
+    def register(make: Callable) -> Callable:
+        META_LEARNERS[name] = MetaLearner(make, dict(weights), summary)
+        return make
+    return register
 
 def meta_learner_model(kind: str, ways: int = 5) -> nn.Module:
     "A fresh model of the shape a meta-learner trains: a Conv-4 `body`, or a Conv-4 `classifier` with `ways` outputs and task BatchNorm."
@@ -176,9 +190,8 @@ def meta_learner_model(kind: str, ways: int = 5) -> nn.Module:
     raise ValueError(f"Unknown model kind {kind!r}: 'body' or 'classifier'.")
 
 def meta_trained(method: str) -> nn.Module:
-    "The meta-trained model tl_nb ships for `method` ('protonet', 'maml' or 'reptile'), in eval mode, its file's SHA-256 checked."
-    if method not in META_TRAINED: raise ValueError(f"Unknown method {method!r}; choose from {list(META_TRAINED)}.")
-    spec = META_TRAINED[method]
+    "The meta-trained model tl_nb ships for `method` (a name in `META_LEARNERS`), in eval mode, its file's SHA-256 checked."
+    spec = META_LEARNERS[method].weights
     model = meta_learner_model(spec['kind'], spec.get('ways', 5))
     model.load_state_dict(load_verified(WEIGHTS_DIR / spec['file'], spec['sha256']))
     return model.eval()
@@ -208,8 +221,9 @@ def show_episode(ep, predicted: Tensor | None = None, queries_per_class: int = 5
     return fig
 
 def episode_viewer(ds, predict: Callable | None = None, n_way: int = 5, k_shot: int = 1, queries_per_class: int = 5, episodes: int = 100, seed: int = 0):
-    "A slider over `episodes` fixed test episodes of `ds`, each drawn by `show_episode` with the predictions of `predict(episode)` (needs ipywidgets)."
-    import ipywidgets as widgets
+    "A slider over `episodes` fixed test episodes of `ds`, each drawn by `show_episode` with the predictions of `predict(episode)` (needs the optional ipywidgets)."
+    try: import ipywidgets as widgets
+    except ImportError: raise ImportError('episode_viewer is a slider: pip install "tl_nb[widgets]" (ipywidgets), or draw one episode with show_episode.') from None
     import matplotlib.pyplot as plt
     from tl_nb.episodes import episode_loader
     loader = episode_loader(ds, n_way, k_shot, queries_per_class, episodes, seed=seed)

@@ -20,13 +20,13 @@ from .core import History, Progress, Strategy, as_strategy, classification_loss,
 from .data import ImageSet
 from .models import Classifier, Standardize, architecture, body as new_body, extract_features, pretrained
 from .protocol import Budget, Candidate, Fitted, model_predictor
+from .registry import Registry
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'FINETUNE_GRID', 'SCHEDULE_LIMITS', 'freeze', 'unfreeze', 'body_blocks', 'freeze_to',
-           'trainable_parameters', 'discriminative_groups', 'GradualUnfreezing', 'gradual_unfreeze', 'L2SP',
-           'LRRangeTest', 'lr_find', 'default_eval_every', 'default_patience', 'one_cycle', 'standardized_head',
-           'train_probe', 'TransferRun', 'NamedStrategy', 'register_strategy', 'transfer', 'transfer_candidate',
-           'unfreeze_sweep', 'show_unfreeze_explorer']
+__all__ = ['STRATEGIES', 'freeze', 'unfreeze', 'body_blocks', 'freeze_to', 'trainable_parameters', 'discriminative_groups',
+           'GradualUnfreezing', 'gradual_unfreeze', 'L2SP', 'LRRangeTest', 'lr_find', 'default_eval_every',
+           'default_patience', 'standardized_head', 'train_probe', 'TransferRun', 'NamedStrategy', 'register_strategy',
+           'transfer', 'transfer_candidate', 'unfreeze_sweep', 'show_unfreeze_explorer']
 
 # %% ../nbs/11_finetune.ipynb #5fb1538e
 def freeze(module: nn.Module) -> nn.Module:
@@ -184,20 +184,6 @@ def default_patience(eval_every: int) -> int:
     "Steps without a better validation accuracy before a run stops: three validations, and never fewer than 150 steps."
     return max(3 * eval_every, 150)
 
-def one_cycle(length: int, warmup: float = 0.25, div: float = 25.0, final_div: float = 1e4) -> Callable[[int], float]:
-    """The multiplier of the peak learning rate at step `i` of a one-cycle schedule (Smith & Topin 2019; torch's `OneCycleLR`, cosine):
-    up from 1/`div` over the first `warmup` of `length` steps, down to 1/(`div` × `final_div`) at the last, held there after. As a `LambdaLR`
-    factor it keeps each parameter group's own peak (discriminative rates stay discriminative) and, unlike `OneCycleLR`, takes any length."""
-    if length <= 1: return lambda i: 1.0
-    low, end = 1 / div, 1 / (div * final_div)
-    up, down = warmup * length - 1, length - 1             # the steps where the rise and the fall end, as OneCycleLR counts them
-    cos = lambda a, b, pct: b + (a - b) / 2 * (math.cos(math.pi * pct) + 1)
-    def factor(i: int) -> float:
-        if i >= down: return end
-        if i <= up and up > 0: return cos(low, 1.0, i / up)
-        return cos(1.0, end, (i - up) / (down - up))
-    return factor
-
 def standardized_head(body: nn.Module, train: ImageSet, n_classes: int, device=None, features=None) -> nn.Sequential:
     "A new linear head preceded by the standardisation of `body`'s features on `train` (what StandardScaler does for a probe)."
     feats, _ = features if features is not None else extract_features(body, train, device=device)
@@ -240,8 +226,6 @@ class TransferRun:
     patience: int | None = None           # steps without a better validation accuracy before stopping
     eval_every: int | None = None         # steps per epoch of `dl` (None: one pass over `train`)
     seed: int = 0
-    horizon: int | None = None            # the steps a schedule spans (default: `steps`): an evaluation run stopped at the step its
-                                          # tuning run chose follows that run's schedule, not a shorter one
 
     @property
     def lr(self) -> float:
@@ -258,13 +242,6 @@ class TransferRun:
         "The most steps the run can take."
         return self.epochs * len(self.dl)
 
-    def scheduled(self, opt: torch.optim.Optimizer) -> tuple[int, torch.optim.lr_scheduler.LambdaLR]:
-        """Epochs and the per-batch `one_cycle` schedule of `opt` over the setting's `length` (default: the whole run), at most the horizon,
-        in whole epochs of `dl`: the run ends with its schedule, or earlier at its cap."""
-        per = len(self.dl)
-        length = math.ceil(min(self.setting.get('length', self.horizon or self.steps), self.horizon or self.steps) / per) * per
-        return min(self.epochs, length // per), torch.optim.lr_scheduler.LambdaLR(opt, one_cycle(length))
-
     def validate(self, model: nn.Module) -> dict:
         "Validation metrics (`valid_` prefix) of `model`, or nothing without validation data."
         dl = self.fit_kw.get('valid_dl')
@@ -280,7 +257,7 @@ class NamedStrategy(NamedTuple):
     optimizer: str
     limits: dict
 
-STRATEGIES: dict[str, NamedStrategy] = {}
+STRATEGIES = Registry('strategy', 'register_strategy')      # every module that registers one: `tl_nb.registry`
 
 def register_strategy(name: str, pretrained: bool, summary: str, grid=tuple({'lr': lr} for lr in (0.03, 0.1, 0.3)), default=None,
                       optimizer: str = 'SGD+momentum', limits=None):
@@ -296,36 +273,26 @@ def _finetune(model: Classifier, run: TransferRun, trainable_blocks: int | None 
     freeze_to(model, len(body_blocks(model)) if trainable_blocks is None else trainable_blocks)
     # the head (fresh, or trained by LP) takes large steps, the pretrained blocks ever smaller ones
     opt = _sgd(discriminative_groups(model, run.lr, decay=0.3), run.lr)
-    epochs, sched = run.scheduled(opt)                         # one cycle: a warm-up spares the pretrained body a fresh head's first noisy steps
-    return fit(model, run.dl, epochs, opt, sched=sched, sched_per='batch', strategy=strategy or run.strategy, **run.fit_kw)
+    return fit(model, run.dl, run.epochs, opt, strategy=strategy or run.strategy, **run.fit_kw)
 
 def _probe_stage(model: Classifier, run: TransferRun) -> History:
     "The head alone, on the cached features, with the run's cap and validation."
     return train_probe(model, run.train, run.steps, run.lr, run.batch_size, run.device, run.features,
                        valid_features=run.valid_features, eval_every=run.eval_every, patience=run.patience, seed=run.seed)
 
-# a one-cycle schedule reaches the validation accuracy of a constant rate in about a third of the steps (measured in the chapter): its
-# `length` is a setting like the rate, chosen on validation from a grid extended past an edge; the cap still bounds it
-FINETUNE_GRID = tuple({'lr': lr, 'length': n} for n in (300, 900) for lr in (0.03, 0.1, 0.3))
-SCHEDULE_LIMITS = {'length': (50, 12000)}
-
-@register_strategy('scratch', pretrained=False, summary='random body; everything trains; AdamW, one-cycle schedule',
-                   grid=tuple({'lr': lr, 'length': n} for n in (400, 1200) for lr in (3e-3, 1e-2, 3e-2)), default={'lr': 1e-2, 'length': 1200},
-                   optimizer='AdamW', limits=SCHEDULE_LIMITS)
+@register_strategy('scratch', pretrained=False, summary='random body; everything trains; AdamW',
+                   grid=tuple({'lr': lr} for lr in (1e-3, 3e-3, 1e-2)), optimizer='AdamW')
 def _scratch(model, run):
     opt = torch.optim.AdamW(model.parameters(), lr=run.lr, weight_decay=1e-4)
-    epochs, sched = run.scheduled(opt)
-    return fit(model, run.dl, epochs, opt, sched=sched, sched_per='batch', **run.fit_kw)
+    return fit(model, run.dl, run.epochs, opt, **run.fit_kw)
 
 @register_strategy('probe', pretrained=True, summary='body frozen; the head trains on cached features; SGD + momentum (the classic recipe)')
 def _probe(model, run): return _probe_stage(model, run)
 
-@register_strategy('finetune-last', pretrained=True, summary='last body block + head train, discriminative rates; SGD + momentum, one-cycle schedule',
-                   grid=FINETUNE_GRID, default={'lr': 0.1, 'length': 900}, limits=SCHEDULE_LIMITS)
+@register_strategy('finetune-last', pretrained=True, summary='last body block + head train, discriminative rates; SGD + momentum')
 def _finetune_last(model, run): return _finetune(model, run, trainable_blocks=1)
 
-@register_strategy('finetune', pretrained=True, summary='everything trains, discriminative rates; SGD + momentum, one-cycle schedule',
-                   grid=FINETUNE_GRID, default={'lr': 0.1, 'length': 900}, limits=SCHEDULE_LIMITS)
+@register_strategy('finetune', pretrained=True, summary='everything trains, discriminative rates; SGD + momentum')
 def _finetune_all(model, run): return _finetune(model, run)
 
 @register_strategy('gradual', pretrained=True, summary='head, then one more block per stage (blocks + 1 stages); SGD + momentum')
@@ -333,15 +300,13 @@ def _gradual(model, run):
     return gradual_unfreeze(model, run.dl, run.cap // (len(body_blocks(model)) + 1), run.lr, strategy=run.strategy,
                             epochs=run.epochs, **run.fit_kw)
 
-@register_strategy('lpft', pretrained=True, summary='head first on cached features, then as finetune', grid=FINETUNE_GRID,
-                   default={'lr': 0.1, 'length': 900}, limits=SCHEDULE_LIMITS)
+@register_strategy('lpft', pretrained=True, summary='head first on cached features, then as finetune')
 def _lpft(model, run):
     _probe_stage(model, run)                                   # cheap: cached features
     return _finetune(model, run)
 
 @register_strategy('l2sp', pretrained=True, summary='as finetune, with the L2-SP pull (alpha) toward the pretrained weights',
-                   grid=tuple({**s, 'alpha': a} for a in (0.01, 0.1) for s in FINETUNE_GRID), default={'lr': 0.1, 'alpha': 0.01, 'length': 900},
-                   limits=SCHEDULE_LIMITS)
+                   grid=tuple({'lr': lr, 'alpha': a} for a in (0.01, 0.1) for lr in (0.03, 0.1, 0.3)), default={'lr': 0.1, 'alpha': 0.01})
 def _l2sp(model, run):
     return _finetune(model, run, strategy=L2SP(model, alpha=run.setting['alpha'], beta=0.01, frozen_bn=run.strategy.frozen_bn))
 
@@ -355,16 +320,14 @@ def _reinitialised(body: nn.Module) -> nn.Module:
 
 def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, backbone: str | nn.Module = 'conv4-glyphs',
              steps: int = 1000, batch_size: int = 32, bn: str = 'frozen', seed: int = 0, device=None, ckpt_dir=None, resume: bool = False,
-             progress: bool | None = False, eval_every: int | None = None, patience: int | None = None, stop_early: bool = True,
-             horizon: int | None = None, **setting):
+             progress: bool | None = False, eval_every: int | None = None, patience: int | None = None, stop_early: bool = True, **setting):
     """Train the named `strategy` (a key of `STRATEGIES`) on `train` with `setting` (default: the strategy's); return `(model, history)`.
     With `valid`, the run is validated every `eval_every` steps, stops once `patience` steps bring no better validation accuracy
     (defaults: `default_eval_every`, `default_patience`) or at the cap of `steps` steps, and keeps the weights of its best validation.
     With `stop_early=False`, or without `valid`, it trains `steps` steps (in epochs of `eval_every` steps if given) and keeps the last weights.
     `history` has a row per epoch, with its `step`. `backbone` is a name (`PRETRAINED`, `BODIES`) or any body module mapping images to
     feature vectors; a module is copied, never changed. With `ckpt_dir`, each epoch is saved there (`fit`'s `last.pt`), and `resume`
-    continues an interrupted run from it to exactly the weights an uninterrupted run ends with. `horizon` (default `steps`): the steps a
-    strategy's schedule spans, so that a run of fewer `steps` follows a longer run's schedule up to where it stops."""
+    continues an interrupted run from it to exactly the weights an uninterrupted run ends with."""
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     if bn not in ('frozen', 'train'): raise ValueError(f"bn must be 'frozen' or 'train', not {bn!r}.")
     if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}.")
@@ -390,16 +353,15 @@ def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, back
         patience = patience or default_patience(eval_every)
         fit_kw.update(valid_dl=DataLoader(valid, batch_size=512), load_best=True, patience=math.ceil(patience / eval_every))
     run = TransferRun(train, _train_loader(train, batch_size, seed, eval_every), steps, {**named.default, **setting}, batch_size,
-                      Strategy(frozen_bn=bn == 'frozen'), device, fit_kw, features, valid_features, patience if stop_early else None, eval_every, seed,
-                      horizon or steps)
+                      Strategy(frozen_bn=bn == 'frozen'), device, fit_kw, features, valid_features, patience if stop_early else None, eval_every, seed)
     return model, named.train(model, run)
 
 def transfer_candidate(name: str, steps: int = 1000, grid=None, label: str | None = None, **transfer_kw) -> Candidate:
     """The named strategy as a `Candidate` of the comparison protocol: on the tuning draw, at most `steps` steps (the cap), stopped early on the
     validation images, which also choose its setting from `grid` (default: its registered grid, extended past an edge within its limits);
-    on the evaluation draws, exactly the steps chosen there, on the tuning run's schedule (its horizon is the cap)."""
+    on the evaluation draws, exactly the steps chosen there."""
     def train(ds, valid, seed, steps=None, cap=steps, **setting):
-        model, history = transfer(name, ds, valid, steps=steps or cap, seed=seed, stop_early=steps is None, horizon=cap, **transfer_kw, **setting)
+        model, history = transfer(name, ds, valid, steps=steps or cap, seed=seed, stop_early=steps is None, **transfer_kw, **setting)
         per = history[0]['step']                       # steps per epoch: the cap is whole epochs
         budget = Budget.from_history(history, math.ceil((steps or cap) / per) * per, min(transfer_kw.get('batch_size', 32), len(ds)),
                                      STRATEGIES[name].optimizer)
@@ -441,6 +403,8 @@ def show_unfreeze_explorer(sweep: list[dict]):
         ax.set_title(f"{trainable_blocks} blocks: {r['trainable_parameters']:,} trainable parameters, {100 * r['test_acc']:.1f}%")
         plt.show()
     if _live_notebook():
-        import ipywidgets as widgets
-        return widgets.interact(draw, trainable_blocks=widgets.IntSlider(value=len(sweep) - 1, min=0, max=len(sweep) - 1))
+        try: import ipywidgets as widgets          # an optional extra: pip install "tl_nb[widgets]"
+        except ImportError: widgets = None
+        if widgets is not None:
+            return widgets.interact(draw, trainable_blocks=widgets.IntSlider(value=len(sweep) - 1, min=0, max=len(sweep) - 1))
     draw()

@@ -17,7 +17,7 @@ from torch.utils.data import Dataset
 
 from .core import Progress, Strategy
 from .data import ImageSet, digits
-from .adapt import DomainTask, Method, density_ratio, fit_adaptation, train_adaptation
+from .adapt import DomainTask, Method, density_ratio, fit_adaptation, register_adaptation, train_adaptation
 
 # %% auto #0
 __all__ = ['WEIGHT_ESTIMATORS', 'gaussian_kernel', 'median_bandwidth', 'kmm_weights', 'kliep_bandwidth', 'kliep',
@@ -222,3 +222,6 @@ def importance_method(estimator: str = 'kliep', name: str | None = None, weights
         return train_adaptation(ImportanceWeighted, source, valid, target, seed, {}, steps, cap, rule, train_set=WeightedSet(source, w), **fit_kwargs)
     return Method(name or ('IW (given weights)' if weights is not None else f'IW ({estimator})'), train, bound=bound, tune_steps=True,
                   budget_note='uses the true selection probabilities, which no user has: a bound' if bound else '')
+
+@register_adaptation('iw', 'weights each source image by the density ratio target/source (KLIEP on 20 principal components)')
+def _importance(**kw) -> Method: return importance_method(**kw)

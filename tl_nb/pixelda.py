@@ -14,7 +14,7 @@ from torch import nn, Tensor
 from torch.func import functional_call
 
 from .core import Progress, Strategy, seed_everything
-from .adapt import Method, fit_adaptation, train_adaptation
+from .adapt import Method, fit_adaptation, register_adaptation, train_adaptation
 
 # %% auto #0
 __all__ = ['ResidualBlock', 'PixelGenerator', 'PixelDiscriminator', 'pmse', 'PixelDA', 'adam', 'pixelda_method']
@@ -128,3 +128,6 @@ def pixelda_method(name: str = 'PixelDA', grid=({},), lr: float = 1e-3, steps: i
         make = lambda **s: PixelDA(channels, size, **s)      # built after train_adaptation seeds: generator and discriminator start from the seed
         return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, optimizer_name='Adam', lr=lr, optimizer=adam(), **fit_kwargs)
     return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
+
+@register_adaptation('pixelda', "a generator restyles source images in the target's look; the classifier learns from both")
+def _pixelda(**kw) -> Method: return pixelda_method(**kw)

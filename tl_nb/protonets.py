@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 
-from .fewshot import EpisodicStrategy, prototypes, prototype_logits
+from .fewshot import EpisodicStrategy, prototypes, prototype_logits, register_meta_learner
+from .models import PRETRAINED
 
 # %% auto #0
 __all__ = ['ProtoNet']
@@ -36,3 +37,9 @@ class ProtoNet(EpisodicStrategy):
         return {'loss': F.cross_entropy(logits, ep.query_labels), 'acc': (logits.argmax(-1) == ep.query_labels).float().mean()}
 
     def predict(self, body: nn.Module, ep) -> Tensor: return self.logits(body, ep)
+
+@register_meta_learner('protonet', 'an embedding where each query goes to the nearest class mean of the support',
+                       weights=dict(PRETRAINED['conv4-protonet-glyphs'], kind='body'))    # also a backbone: pretrained('conv4-protonet-glyphs')
+def _protonet():
+    "The shipped ProtoNet's strategy; meta-trained further one episode a step with Adam."
+    return ProtoNet(), None, lambda model, steps: (torch.optim.Adam(model.parameters(), lr=3e-4), None)

@@ -178,6 +178,11 @@ MUTANTS = [
       ('14_contrastive',), 'validation classifies each example by itself: one-example accuracy is inflated'),
     M('support-from-any-word', '14_contrastive', "idx = torch.nonzero(self.train_voices.labels == self.train_voices.classes.index(w))[:, 0]",
       "idx = torch.arange(len(self.train_voices))", ('14_contrastive',), "a word's example is a clip of any word"),
+    # schedules and registries
+    M('registry-never-imports', '00a_registry', "        if name not in self._entries and name in self.declared(): importlib.import_module(self.declared()[name])\n", "",
+      ('00a_registry', '31_dann'), "a method declared in a chapter's module is listed but unknown until someone imports that module"),
+    M('registry-order-by-file', '00a_registry', "found += [(chapter.group(1) if chapter else path.name, i, name,", "found += [(path.name, i, name,",
+      ('00a_registry',), "methods listed in the order of their file names, not the book's"),
 ]
 
 

@@ -4,7 +4,7 @@
     python tools/ship_weights.py nbs/runs/protonet/conv4-protonet-glyphs.pt         # a meta-trained model
 
 Copies the file over tl_nb/weights/<its name>, records its SHA-256 in the notebook whose table names that file
-(`PRETRAINED` in nbs/02_models.ipynb, `META_TRAINED` in nbs/08_fewshot.ipynb) and re-exports the package. Chapters never
+(`PRETRAINED` in nbs/02_models.ipynb, or the `register_meta_learner` call of the chapter whose learner it is) and re-exports the package. Chapters never
 do this: re-running a training chapter only writes under runs/. Afterwards, re-run the chapters that use the weights
 (tools/run_chapters.py) and commit the weights with the notebooks.
 """
