@@ -24,8 +24,8 @@ from .registry import Registry
 # %% auto #0
 __all__ = ['META_LEARNERS', 'episode_accuracies', 'over_seeds', 'paired_over_seeds', 'prototypes', 'prototype_logits', 'Features',
            'embed', 'nearest_prototype', 'EpisodicStrategy', 'background_split', 'meta_fit', 'inner_loop',
-           'adapted_logits', 'TaskBatchNorm2d', 'task_batchnorm', 'MetaLearner', 'register_meta_learner',
-           'meta_learner_model', 'meta_trained', 'show_episode', 'episode_viewer']
+           'adapted_logits', 'TaskBatchNorm2d', 'task_batchnorm', 'has_running_batchnorm', 'MetaLearner',
+           'register_meta_learner', 'meta_learner_model', 'meta_trained', 'show_episode', 'episode_viewer']
 
 # %% ../nbs/08_fewshot.ipynb #bf445b21
 @torch.no_grad()      # gradient-based learners adapt with torch.func.grad, which works inside no_grad
@@ -161,6 +161,10 @@ def task_batchnorm(model: nn.Module) -> nn.Module:
             setattr(model, name, new)
         else: task_batchnorm(m)
     return model
+
+def has_running_batchnorm(model: nn.Module) -> bool:
+    "Does `model` hold a BatchNorm layer whose statistics run across tasks (any but `TaskBatchNorm2d`)? MAML and Reptile refuse such a model."
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) and not isinstance(m, TaskBatchNorm2d) for m in model.modules())
 
 # %% ../nbs/08_fewshot.ipynb #45059b5b
 class MetaLearner(NamedTuple):

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.func import functional_call, vmap
 
-from .fewshot import EpisodicStrategy, TaskBatchNorm2d, adapted_logits, inner_loop, register_meta_learner, task_batchnorm
+from .fewshot import EpisodicStrategy, TaskBatchNorm2d, adapted_logits, has_running_batchnorm, inner_loop, register_meta_learner, task_batchnorm
 from .models import Classifier, Conv4
 
 # %% auto #0
@@ -31,7 +31,7 @@ def meta_loss(model: nn.Module, batch, steps: int = 1, lr: float = 0.4, first_or
     if batch.support.ndim != 5:
         raise ValueError(f"meta_loss needs a batch of tasks, support shaped [tasks, N*K, C, H, W]; got {tuple(batch.support.shape)}. "
                          "Use episode_loader(..., tasks=8).")
-    if vectorize and any(isinstance(m, nn.modules.batchnorm._BatchNorm) and not isinstance(m, TaskBatchNorm2d) for m in model.modules()):
+    if vectorize and has_running_batchnorm(model):
         raise ValueError("vmap through nn.BatchNorm gives wrong second-order gradients (functorch issue #534); convert the model with tl_nb.fewshot.task_batchnorm(model).")
     params = dict(model.named_parameters())
     one = lambda s, sl, q, ql: task_loss(model, params, s, sl, q, ql, steps, lr, first_order)
@@ -51,7 +51,7 @@ class MAML(EpisodicStrategy):
         self.inner_lr, self.inner_steps, self.test_steps, self.first_order, self.vectorize = inner_lr, inner_steps, test_steps, first_order, vectorize
 
     def _check(self, model: nn.Module, n_way: int):
-        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) and not isinstance(m, TaskBatchNorm2d) for m in model.modules()):
+        if has_running_batchnorm(model):
             raise ValueError("MAML adapts each task with its own BatchNorm statistics; convert the model first: tl_nb.fewshot.task_batchnorm(model).")
         out = [m for m in model.modules() if isinstance(m, nn.Linear)][-1].out_features
         if out != n_way: raise ValueError(f"The model's head has {out} outputs but the episodes are {n_way}-way; build the head with {n_way} outputs.")

@@ -13,7 +13,7 @@ import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
 
-from .core import default_device, evaluating, load_checkpoint, save_atomic, smoke_mode
+from .core import _model_device, default_device, evaluating, load_checkpoint, save_atomic, smoke_mode
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
@@ -259,15 +259,12 @@ def architecture(backbone: str) -> str:
 def save_model(model: Classifier, path, backbone: str, classes: list[str], **meta) -> Path:
     """Save `model` with what it takes to rebuild and use it: its `backbone` name, the `classes` of its outputs, and any `meta`data.
     A body from a model hub (`tl_nb.hubs.from_hub`) is saved with its source and input contract (`hub_spec`) and rebuilt from them."""
-    if len(classes) != model.head(torch.zeros(1, model.body.out_features, device=_device_of(model))).shape[1]:
+    if len(classes) != model.head(torch.zeros(1, model.body.out_features, device=_model_device(model))).shape[1]:
         raise ValueError(f"{len(classes)} class names for a head with a different number of outputs.")
     hub = model.body.hub_spec() if hasattr(model.body, 'hub_spec') else None
     return save_atomic({'model': model.state_dict(), 'backbone': backbone, 'arch': 'hub' if hub else architecture(backbone), 'hub': hub,
                         'in_channels': model.body.in_channels, 'head': _head_kind(model.head), 'classes': list(classes),
                         'meta': meta}, path)
-
-def _device_of(model: nn.Module) -> torch.device:
-    return next(model.parameters()).device
 
 def load_model(path, device='cpu') -> Classifier:
     "The `Classifier` saved by `save_model` (or `tl-nb fit`), in eval mode on `device`, with `.backbone`, `.classes` and `.meta` attributes."

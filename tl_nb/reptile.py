@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn, Tensor
 
-from .fewshot import EpisodicStrategy, TaskBatchNorm2d, adapted_logits, inner_loop, register_meta_learner
+from .fewshot import EpisodicStrategy, TaskBatchNorm2d, adapted_logits, has_running_batchnorm, inner_loop, register_meta_learner
 
 # %% auto #0
 __all__ = ['Reptile']
@@ -35,7 +35,7 @@ class Reptile(EpisodicStrategy):
     def loss(self, model: nn.Module, batch, at) -> dict:
         if batch.support.ndim != 5:
             raise ValueError(f"Reptile trains on batches of tasks, support shaped [tasks, N*K, C, H, W]; got {tuple(batch.support.shape)}. Use episode_loader(..., tasks=5).")
-        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) and not isinstance(m, TaskBatchNorm2d) for m in model.modules()):
+        if has_running_batchnorm(model):
             raise ValueError("Reptile adapts each task with its own BatchNorm statistics; convert the model first: tl_nb.fewshot.task_batchnorm(model).")
         ends = [self.adapted(model, torch.cat([s, q]), torch.cat([sl, ql])) for s, sl, q, ql in zip(*batch)]
         target = {k: torch.stack([e[k] for e in ends]).mean(0) for k in ends[0]}
