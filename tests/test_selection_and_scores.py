@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from tl_nb.adapt import density_ratio, dev_risk, estimated_target_accuracy, lenet_classifier
+from tl_nb.adapt import lenet_classifier
+from tl_nb.selection import density_ratio, dev_risk, estimated_target_accuracy
 from tl_nb.data import ImageSet
 from tl_nb.models import extract_features, predict_labels
 from tl_nb.transferability import h_score

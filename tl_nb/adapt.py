@@ -1,4 +1,4 @@
-"""What the domain-adaptation chapters share: the two embedded shifts, one way to train any method (paired source and target batches through `core.fit`), the simple baselines every method must beat (source-only, AdaBN, self-training, CORAL), the measures of a shift (proxy A-distance, an MMD two-sample test) and a rule that chooses settings without target labels.
+"""What the domain-adaptation chapters share: the two embedded shifts, one way to train any method (paired source and target batches through `core.fit`), the simple baselines every method must beat (source-only, AdaBN, self-training, CORAL), and the protocol that compares methods with settings chosen without target labels (the measures of a shift and the label-free rule have pages of their own: 09a, 09b).
 
 Docs: https://tl-nb.github.io/tl_nb/adapt.html.md"""
 
@@ -24,20 +24,17 @@ from .models import Classifier, LeNet, extract_features, predict_labels
 from .protocol import (Budget, Candidate, Comparison, Fitted, Interval, Result, _setting, accuracy, as_fitted, compare_on_task, model_predictor,
                             paired_difference, per_class_split)
 from .registry import Registry
+from .selection import SELECTION_RULES, estimated_target_accuracy
 
 # %% auto #0
-__all__ = ['SELECTION_RULES', 'DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m',
-           'no_shift', 'lenet_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation',
-           'validations', 'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL',
-           'balanced_domains', 'domain_classifier', 'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains',
-           'density_ratio', 'dev_risk', 'estimated_target_accuracy', 'Method', 'LabelFreeValidation',
-           'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning', 'compare_adaptation',
-           'gap_closed', 'tuning_table', 'rule_record', 'rule_table', 'NamedMethod', 'register_adaptation',
-           'adaptation_method']
+__all__ = ['DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m', 'no_shift',
+           'lenet_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation', 'validations',
+           'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL', 'Method',
+           'LabelFreeValidation', 'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning',
+           'compare_adaptation', 'gap_closed', 'tuning_table', 'rule_record', 'rule_table', 'NamedMethod',
+           'register_adaptation', 'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
-SELECTION_RULES = ('source', 'iwv', 'dev')      # how settings are chosen without target labels: see `estimated_target_accuracy`
-
 @dataclass
 class DomainTask:
     "Labelled `source`, unlabelled `target` (its labels are read only by the oracle and the records), `target_test` used once; validation is carved from the source, and settings are chosen by `rule` without target labels."
@@ -241,104 +238,6 @@ class CORAL(Strategy):
         fs, ys, ft, logits_s = source_target_features(model, batch)
         source, coral = F.cross_entropy(logits_s, ys), coral_loss(fs, ft)
         return {'loss': source + self.weight * coral, 'source': source, 'coral': coral}
-
-# %% ../nbs/09_adapt.ipynb #0ceb856e
-def balanced_domains(source: np.ndarray, target: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    "Random subsamples of `source` and `target` rows, both of size `n` (default: the smaller of the two)."
-    rng = np.random.default_rng(seed)
-    n = min(len(source), len(target), n or len(source) + len(target))
-    return source[rng.choice(len(source), n, replace=False)], target[rng.choice(len(target), n, replace=False)]
-
-def domain_classifier(source: np.ndarray, target: np.ndarray, C: float = 0.1, seed: int = 0):
-    "A logistic regression on standardised features, fitted to tell `source` rows (0) from `target` rows (1)."
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    x, d = np.concatenate([source, target]), np.r_[np.zeros(len(source)), np.ones(len(target))]
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed)).fit(x, d)
-
-def proxy_a_distance(source: np.ndarray, target: np.ndarray, n: int | None = 1000, seed: int = 0) -> float:
-    "2(1 − 2ε), ε the held-out error of a logistic-regression domain classifier on `n` rows of each domain (half to train, half to test)."
-    from sklearn.model_selection import train_test_split
-    xs, xt = balanced_domains(np.asarray(source, dtype=np.float32), np.asarray(target, dtype=np.float32), n, seed)
-    x, d = np.concatenate([xs, xt]), np.r_[np.zeros(len(xs)), np.ones(len(xt))]
-    x_tr, x_te, d_tr, d_te = train_test_split(x, d, test_size=0.5, stratify=d, random_state=seed)
-    error = 1 - domain_classifier(x_tr[d_tr == 0], x_tr[d_tr == 1], seed=seed).score(x_te, d_te)
-    return 2 * (1 - 2 * error)
-
-@dataclass
-class MMDTest:
-    "The unbiased MMD² estimate between two samples, the permutation-test p-value and the kernel bandwidth used."
-    mmd2: float
-    p_value: float
-    bandwidth: float
-
-def mmd_test(source: np.ndarray, target: np.ndarray, n: int | None = 500, permutations: int = 500, seed: int = 0) -> MMDTest:
-    "Kernel two-sample test (Gretton et al. 2012): unbiased MMD² with a Gaussian kernel (median-distance bandwidth) and a permutation p-value."
-    xs, xt = balanced_domains(np.asarray(source, dtype=np.float64), np.asarray(target, dtype=np.float64), n, seed)
-    if len(xs) < 2: raise ValueError(f"mmd_test() needs at least 2 points on each side, got {len(source)} and {len(target)}.")
-    z = torch.from_numpy(np.concatenate([xs, xt]))
-    d2 = torch.cdist(z, z).pow(2)
-    bandwidth = float(np.sqrt(np.median(d2[~torch.eye(len(z), dtype=torch.bool)].numpy())))
-    if bandwidth == 0: raise ValueError("mmd_test(): more than half of the pairs of points are identical, so the median-distance bandwidth is 0; remove duplicates.")
-    k = torch.exp(-d2 / (2 * bandwidth ** 2)).fill_diagonal_(0)          # the diagonal is left out of the unbiased estimate
-    m = len(xs)
-    g = torch.Generator().manual_seed(seed)
-    # each row assigns the pooled points to the two samples: the first row is the observed split, the others permutations
-    order = torch.stack([torch.arange(2 * m)] + [torch.randperm(2 * m, generator=g) for _ in range(permutations)])
-    a = torch.zeros(permutations + 1, 2 * m, dtype=k.dtype).scatter_(1, order[:, :m], 1.0)
-    b = 1 - a
-    kaa, kbb, kab = ((a @ k) * a).sum(1), ((b @ k) * b).sum(1), ((a @ k) * b).sum(1)
-    stats = kaa / (m * (m - 1)) + kbb / (m * (m - 1)) - 2 * kab / (m * m)
-    p = (1 + (stats[1:] >= stats[0]).sum().item()) / (1 + permutations)
-    return MMDTest(stats[0].item(), p, bandwidth)
-
-# %% ../nbs/09_adapt.ipynb #d6e8832d
-def plot_domains(model: Classifier, source: ImageSet, target: ImageSet, n: int = 500, ax=None, title: str | None = None, seed: int = 0):
-    "`n` source and `n` target images' body features on their first two principal components (fitted on both), coloured by domain."
-    import matplotlib.pyplot as plt
-    g = torch.Generator().manual_seed(seed)
-    pick = lambda ds: ds.subset(torch.randperm(len(ds), generator=g)[:n])
-    fs, _ = extract_features(model.body, pick(source)); ft, _ = extract_features(model.body, pick(target))
-    z = torch.cat([fs, ft]); z = z - z.mean(0)
-    xy = z @ torch.linalg.svd(z, full_matrices=False).Vh[:2].T
-    if ax is None: _, ax = plt.subplots(figsize=(4, 4))
-    ax.scatter(*xy[:len(fs)].T, s=4, alpha=0.5, label='source'); ax.scatter(*xy[len(fs):].T, s=4, alpha=0.5, label='target')
-    ax.set_xticks([]); ax.set_yticks([]); ax.legend(markerscale=3)
-    if title: ax.set_title(title)
-    return ax
-
-# %% ../nbs/09_adapt.ipynb #2ed39e69
-def density_ratio(source_features: np.ndarray, target_features: np.ndarray, C: float = 0.1, seed: int = 0) -> Callable:
-    "`w(features)`: the target/source density ratio, P(T|x)/P(S|x) · n_S/n_T, from a logistic-regression `domain_classifier`."
-    clf = domain_classifier(source_features, target_features, C, seed)
-    prior = len(source_features) / len(target_features)
-    def w(features):
-        p = clf.predict_proba(features)[:, 1].clip(1e-6, 1 - 1e-6)
-        return p / (1 - p) * prior
-    return w
-
-def dev_risk(losses: np.ndarray, weights: np.ndarray) -> float:
-    "Deep Embedded Validation (You et al. 2019): the importance-weighted mean loss with the control variate mean(w) − 1."
-    wl, w = np.asarray(weights) * np.asarray(losses), np.asarray(weights)
-    var = w.var(ddof=1)
-    eta = -np.cov(wl, w)[0, 1] / var if var > 0 else 0.0
-    return float(wl.mean() + eta * w.mean() - eta)
-
-def estimated_target_accuracy(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, rule: str = 'dev',
-                              max_source: int = 2000) -> float:
-    """The accuracy `model` should reach on the target, estimated without target labels: source validation accuracy as it is ('source'),
-    importance-weighted ('iwv'), or DEV ('dev'). The density ratio's domain classifier sees at most `max_source` training images (a fixed
-    random subset: plenty for a linear classifier of 128 features, and it halves the estimate's cost)."""
-    if rule not in SELECTION_RULES: raise ValueError(f"rule must be one of {SELECTION_RULES}, not {rule!r}.")
-    errors = (predict_labels(model, source_valid).cpu() != source_valid.labels).double().numpy()
-    if rule == 'source': return float(1 - errors.mean())
-    if len(source_train) > max_source: source_train = source_train.subset(torch.randperm(len(source_train), generator=torch.Generator().manual_seed(0))[:max_source])
-    f_valid, _ = extract_features(model.body, source_valid)
-    f_train, _ = extract_features(model.body, source_train)
-    f_target, _ = extract_features(model.body, target)
-    w = density_ratio(f_train.numpy(), f_target.numpy())(f_valid.numpy())
-    return 1 - (float((w * errors).mean()) if rule == 'iwv' else dev_risk(errors, w))
 
 # %% ../nbs/09_adapt.ipynb #92d7c9f0
 def _fingerprint(ds: ImageSet) -> tuple:

@@ -137,7 +137,7 @@ def measure(data: ImageSet, target: ImageSet | None = None, backbones=SHIPPED_BA
         d = on_features - on_pixels
         s.feature_loo, s.pixel_loo, s.gain_se = on_features.mean().item(), on_pixels.mean().item(), (d.std() / math.sqrt(len(d))).item()
     if target is not None:
-        from tl_nb.adapt import proxy_a_distance
+        from tl_nb.shift import proxy_a_distance
         if len(target) < 4: raise ValueError(f"The target has {len(target)} images; the shift check needs at least 4 (half of them train a domain classifier).")
         s.a_distance = proxy_a_distance(feats[best].numpy(), extract_features(bodies[best], ready(best, target), device=device)[0].numpy(), seed=seed)
     return s

@@ -17,7 +17,8 @@ from torch.utils.data import Dataset
 
 from .core import Progress, Strategy
 from .data import ImageSet, digits
-from .adapt import DomainTask, Method, density_ratio, fit_adaptation, register_adaptation, train_adaptation
+from .adapt import DomainTask, Method, fit_adaptation, register_adaptation, train_adaptation
+from .selection import density_ratio
 
 # %% auto #0
 __all__ = ['WEIGHT_ESTIMATORS', 'gaussian_kernel', 'median_bandwidth', 'kmm_weights', 'kliep_bandwidth', 'kliep',
