@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, RandomSampler
 
-from .core import History, PairedLoader, Progress, Strategy, fit, progress_enabled, seed_everything
+from .core import History, PairedLoader, Progress, Strategy, evaluating, fit, progress_enabled, seed_everything
 from .data import ImageSet, digits, digits_m
 from .glyphs import syn_digits
 from .models import Classifier, LeNet, extract_features, predict_labels
@@ -264,9 +264,7 @@ class LabelFreeValidation(Strategy):
     def evaluate(self, model, dl=None, device=None, amp: bool = True) -> dict:
         "`{'acc': the rule's estimate of target accuracy}` (the validation loader is not read)."
         train, valid, target = self._data
-        was_training = model.training
-        try: return {'acc': estimated_target_accuracy(self.after(model, target) if self.after else model, valid, train, target, self.rule)}
-        finally: model.train(was_training)
+        with evaluating(model): return {'acc': estimated_target_accuracy(self.after(model, target) if self.after else model, valid, train, target, self.rule)}
 
 def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet, target: ImageSet, seed: int, setting: dict, steps: int | None,
                      cap: int, rule: str | None, after: Callable | None = None, train_set=None, optimizer_name: str = 'SGD+momentum',

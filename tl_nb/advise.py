@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import Tensor, nn
 
+from .core import class_means
 from .data import ImageSet
 from .models import PRETRAINED, extract_features, pretrained, prepare_for
 from .transferability import logme
@@ -29,9 +30,9 @@ def loo_nearest_mean(features: Tensor, labels: Tensor) -> Tensor:
     counts = torch.bincount(y).float()
     if counts.min() < 2: raise ValueError(f"Leave-one-out needs at least 2 labelled images per class; the smallest class has {int(counts.min())}.")
     f = (features - features.mean(0)) / features.std(0).clamp_min(1e-6)
-    sums = torch.zeros(len(classes), f.shape[1]).index_add_(0, y, f)
-    dist = torch.cdist(f, sums / counts[:, None]).square()
-    own = (sums[y] - f) / (counts[y] - 1)[:, None]                  # the own class's mean without the image itself
+    means = class_means(f, y, len(classes))
+    dist = torch.cdist(f, means).square()
+    own = (means[y] * counts[y, None] - f) / (counts[y] - 1)[:, None]       # the own class's mean without the image itself
     dist[torch.arange(len(f)), y] = (f - own).square().sum(1)
     return (dist.argmin(1) == y).float()
 

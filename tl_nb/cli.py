@@ -201,7 +201,7 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
     from tl_nb.core import seed_everything
     from tl_nb.data import image_folder
     from tl_nb.episodes import episode_loader
-    from tl_nb.fewshot import META_LEARNERS, embed, episode_accuracies, meta_fit, meta_trained, nearest_prototype
+    from tl_nb.fewshot import META_LEARNERS, embed, episode_accuracies, meta_fit, meta_trained
     from tl_nb.models import input_spec, prepare_for
     from tl_nb.protocol import t_interval
     if method not in META_LEARNERS: raise ValueError(f"Unknown --method {method!r}; choose from {', '.join(META_LEARNERS)}.")
@@ -310,14 +310,14 @@ def _ranking_backbone(name: str, seed: int):
     "`(body, read)`: the body to score (shipped or hub weights, or seeded random ones for `BODIES`) and how to read a folder for it."
     from tl_nb.core import seed_everything
     from tl_nb.data import image_folder
-    from tl_nb.models import PRETRAINED, body, input_spec, pretrained, prepare_for
+    from tl_nb.models import PRETRAINED, input_spec, new_body, pretrained, prepare_for
     if ':' in name:                        # a hub model ('timm:resnet18'): its body resizes and normalises by itself
         from tl_nb.hubs import from_hub
         net = from_hub(name).body.eval()
         return net, lambda data: image_folder(data, size=net.size, channels=net.in_channels)
     spec = input_spec(name)                # an unknown name fails here, before any image is read
     seed_everything(seed)
-    net = pretrained(name) if name in PRETRAINED else body(name).eval()
+    net = pretrained(name) if name in PRETRAINED else new_body(name).eval()
     return net, lambda data: prepare_for(name, image_folder(data, size=spec['size'], channels=spec['in_channels']))
 
 def rank_folder(data, backbones=RANK_BACKBONES, labels_per_class: int = 0, seed: int = 0, device=None) -> dict:

@@ -16,10 +16,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .core import Strategy, evaluate, evaluating, fit, seed_everything
+from .core import Strategy, class_means, evaluate, evaluating, fit, seed_everything
 from .data import ImageSet
 from .models import Classifier, extract_features, pretrained
-from .protocol import Budget, Candidate, Fitted, Tried, accuracy, as_fitted, class_means, predict_labels
+from .protocol import Budget, Candidate, Fitted, Tried, accuracy, as_fitted, predict_labels
 
 # %% auto #0
 __all__ = ['LETTERS', 'VALIDATIONS', 'LEARNING_RATES', 'clip_loss', 'spell_codes', 'SpellingEncoder', 'SoundAndSpelling',

@@ -7,6 +7,7 @@ Docs: https://tl-nb.github.io/tl_nb/core.html.md"""
 # %% ../nbs/00_core.ipynb #1fe2f12f
 from __future__ import annotations
 import contextlib, math, os, pickle, random, tempfile, time, warnings, zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -20,9 +21,9 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SMOKE_VARIABLE', 'default_device', 'smoke_mode', 'at_scale', 'can_scale_up', 'to_device', 'seed_everything',
            'rng_state', 'set_rng_state', 'save_atomic', 'load_checkpoint', 'UnsafeCheckpoint', 'classification_loss',
-           'fast_bf16', 'evaluating', 'evaluate', 'Progress', 'Strategy', 'LossFunction', 'as_strategy', 'History',
-           'progress_enabled', 'best_epoch', 'world', 'is_main_process', 'init_distributed', 'distributed_loader',
-           'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
+           'fast_bf16', 'evaluating', 'evaluate', 'class_means', 'Progress', 'Strategy', 'LossFunction', 'as_strategy',
+           'History', 'progress_enabled', 'best_epoch', 'world', 'is_main_process', 'init_distributed',
+           'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -189,18 +190,23 @@ def evaluating(model: nn.Module, device=None):
 def evaluate(model: nn.Module, dl, device=None, amp: bool = True) -> dict:
     "Mean cross-entropy `loss` and accuracy `acc` of `model` over the `(inputs, labels)` batches of `dl`."
     device = torch.device(device) if device else _model_device(model)
-    was_training = model.training
-    model.eval()
     total_loss, correct, n = 0.0, 0, 0
-    for x, y in dl:
-        x, y = x.to(device), y.to(device)
-        with _autocast(device, amp): logits = model(x)
-        total_loss += F.cross_entropy(logits.float(), y, reduction='sum').item()
-        correct += (logits.argmax(-1) == y).sum().item()
-        n += len(y)
-    model.train(was_training)
+    with evaluating(model):
+        for x, y in dl:
+            x, y = x.to(device), y.to(device)
+            with _autocast(device, amp): logits = model(x)
+            total_loss += F.cross_entropy(logits.float(), y, reduction='sum').item()
+            correct += (logits.argmax(-1) == y).sum().item()
+            n += len(y)
     if n == 0: raise ValueError("evaluate() got a DataLoader with no samples; check the dataset or split is not empty.")
     return {'loss': total_loss / n, 'acc': correct / n}
+
+# %% ../nbs/00_core.ipynb #9648741a
+def class_means(x: Tensor, y: Tensor, n_classes: int | None = None) -> Tensor:
+    "The mean row of `x` `[n, d]` for each class `0 … n_classes-1` (rows labelled by `y`; default `y.max() + 1` classes): `[n_classes, d]`, zeros for a class without rows."
+    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
+    sums = x.new_zeros(n_classes, x.shape[1]).index_add_(0, y, x)
+    return sums / torch.bincount(y, minlength=n_classes).clamp_min(1)[:, None].to(x.dtype)
 
 # %% ../nbs/00_core.ipynb #ff4fafbb
 class Progress(NamedTuple):
@@ -456,6 +462,86 @@ class PairedLoader:
         _set_loader_state(self.first, state['first']); _set_loader_state(self.second, state['second'])
 
 # %% ../nbs/00_core.ipynb #9f3a903a
+@dataclass
+class _Run:
+    "What stays fixed over a run of `fit`, and its two steps: an epoch of training, then the epoch's row of the `History`."
+    model: nn.Module
+    strategy: Strategy
+    step_loss: Callable                 # (batch, at) -> loss terms; through DDP with several processes (`_for_training`)
+    opt: torch.optim.Optimizer
+    sched: object
+    sched_per: str
+    clip_grad: float | None
+    device: torch.device
+    amp: bool
+    total: int                          # the run's length in steps, as `Progress.steps`
+
+    def train_epoch(self, train_dl, epoch: int, step: int) -> tuple[dict, int, bool]:
+        "One pass over `train_dl`, an optimiser step a batch: `(the mean of each loss term, the step count after it, whether the strategy asked to stop)`."
+        params = [*self.model.parameters(), *self.strategy.parameters()]
+        self.strategy.train_mode(self.model)
+        sums, n, stop = {}, 0, False
+        for batch in train_dl:
+            at = Progress(epoch, step, self.total)
+            batch = to_device(batch, self.device)
+            with _autocast(self.device, self.amp): terms = _loss_terms(self.step_loss(batch, at))
+            values = _mean_over_processes({k: v.detach().item() if isinstance(v, Tensor) else float(v) for k, v in terms.items()}, self.device)
+            step += 1
+            _check_finite(values['loss'], epoch + 1, step)
+            self.opt.zero_grad(set_to_none=True)
+            terms['loss'].backward()
+            if self.clip_grad is not None: nn.utils.clip_grad_norm_(params, self.clip_grad)
+            self.opt.step()
+            if self.sched is not None and self.sched_per == 'batch': self.sched.step()
+            for k, v in values.items(): sums[k] = sums.get(k, 0.0) + v
+            n += 1
+            if self.strategy.after_step(at, values): stop = True; break
+        if n == 0: raise ValueError("The training DataLoader yielded no batches: is the dataset empty, or drop_last=True with fewer samples than batch_size?")
+        return {k: v / n for k, v in sums.items()}, step, stop
+
+    def epoch_row(self, valid_dl, monitor: str, epoch: int, step: int, means: dict, t0: float) -> dict:
+        "The epoch's `History` row (training means, validation metrics, learning rate, seconds since `t0`); an epoch-wise schedule steps here."
+        _sync_buffers(self.model, self.strategy)
+        row = {'epoch': epoch + 1, 'step': step, **{f'train_{k}': v for k, v in means.items()}}
+        if valid_dl is not None:
+            row.update({f'valid_{k}': v for k, v in self.strategy.evaluate(self.model, valid_dl, device=self.device, amp=self.amp).items()})
+        row['lr'] = self.opt.param_groups[0]['lr']
+        if self.sched is not None and self.sched_per == 'epoch':
+            if isinstance(self.sched, torch.optim.lr_scheduler.ReduceLROnPlateau): self.sched.step(row[monitor])
+            else: self.sched.step()
+        row['seconds'] = time.perf_counter() - t0
+        return _same_on_every_process(row)                  # rank 0's numbers decide, everywhere
+
+class _BestSoFar:
+    "The best `monitor` value of a run so far; each new best written to `best.pt` (with `ckpt_dir`) or, for `load_best` without one, copied in memory."
+    def __init__(self, history: History, monitor: str, mode: str, ckpt_dir: Path | None, load_best: bool):
+        i = best_epoch(history, monitor, mode)           # a resumed run starts from the best of its epochs so far
+        self.score = None if i is None else _score(history[i], monitor, mode)
+        self.monitor, self.mode, self.ckpt_dir, self.load_best, self.state = monitor, mode, ckpt_dir, load_best, None
+
+    def update(self, row: dict, model: nn.Module, strategy: Strategy):
+        score = _score(row, self.monitor, self.mode)
+        if score is None or not (self.score is None or score > self.score): return
+        self.score = score
+        if self.ckpt_dir is not None:
+            if is_main_process(): save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': row['epoch'],
+                                               'monitor': self.monitor, 'value': row[self.monitor]}, self.ckpt_dir / 'best.pt')
+        elif self.load_best: self.state = {'model': _copy_state(model), 'strategy': _copy_state(strategy)}
+
+    def restore(self, model: nn.Module, strategy: Strategy):
+        "Load the best epoch's weights into `model` and `strategy` (from `best.pt`, which may come from before a resume, or from memory)."
+        state = self.state
+        if self.ckpt_dir is not None and (self.ckpt_dir / 'best.pt').exists(): state = load_checkpoint(self.ckpt_dir / 'best.pt')
+        if state is not None: model.load_state_dict(state['model']); strategy.load_state_dict(state['strategy'])
+
+def _epoch_sampler(train_dl):
+    "The loader's sampler, after a warning when several processes would all train on the same batches."
+    sampler = getattr(train_dl, 'sampler', None)
+    if _distributed() and not isinstance(sampler, DistributedSampler):
+        warnings.warn("Several processes train on batches that are not split between them (no DistributedSampler): every process sees the same data. "
+                      "Use distributed_loader.", stacklevel=3)
+    return sampler
+
 def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         strategy=None,                      # a `Strategy`, or a function (model, batch) -> loss; default: classification
         valid_dl=None,                      # batches for `strategy.evaluate` after each epoch
@@ -480,72 +566,35 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
     model.to(device); strategy.to(device)
     model = unwrap(model)
     _check_optimizer_covers(opt, strategy)
-    step_loss = _for_training(model, strategy, device)     # several processes: through DDP, which averages the gradients
-    params = [*model.parameters(), *strategy.parameters()]
     monitor = monitor or ('valid_acc' if valid_dl is not None else 'train_loss')
     mode = 'min' if 'loss' in monitor else 'max'
     ckpt_dir = Path(ckpt_dir) if ckpt_dir is not None else None
-    start, history, stopped, best_state = 0, History(), False, None
+    start, history, stopped = 0, History(), False
     if resume and (ckpt_dir / 'last.pt').exists():
         start, history, stopped = _restore_training_state(ckpt_dir / 'last.pt', model, strategy, opt, sched, train_dl)
-    best, per_epoch = (lambda i: None if i is None else _score(history[i], monitor, mode))(best_epoch(history, monitor, mode)), len(train_dl)
-    total, step = horizon or epochs * per_epoch, start * per_epoch
+    run = _Run(model, strategy, _for_training(model, strategy, device), opt, sched, sched_per, clip_grad, device, amp,
+               total=horizon or epochs * len(train_dl))
+    best = _BestSoFar(history, monitor, mode, ckpt_dir, load_best)
+    step = start * len(train_dl)
     bar = tqdm(range(start, start if stopped else epochs), total=epochs, initial=start, unit='epoch',
                disable=not progress_enabled(progress) or not is_main_process())
-    sampler = getattr(train_dl, 'sampler', None)
-    if _distributed() and not isinstance(sampler, DistributedSampler):
-        warnings.warn("Several processes train on batches that are not split between them (no DistributedSampler): every process sees the same data. "
-                      "Use distributed_loader.", stacklevel=2)
+    sampler = _epoch_sampler(train_dl)
     for epoch in bar:
-        t0, sums, n = time.perf_counter(), {}, 0
+        t0 = time.perf_counter()
         if hasattr(sampler, 'set_epoch'): sampler.set_epoch(epoch)   # a DistributedSampler's shuffle depends on the epoch
-        strategy.train_mode(model)
-        for batch in train_dl:
-            at = Progress(epoch, step, total)
-            batch = to_device(batch, device)
-            with _autocast(device, amp): terms = _loss_terms(step_loss(batch, at))
-            values = _mean_over_processes({k: v.detach().item() if isinstance(v, Tensor) else float(v) for k, v in terms.items()}, device)
-            step += 1
-            _check_finite(values['loss'], epoch + 1, step)
-            opt.zero_grad(set_to_none=True)
-            terms['loss'].backward()
-            if clip_grad is not None: nn.utils.clip_grad_norm_(params, clip_grad)
-            opt.step()
-            if sched is not None and sched_per == 'batch': sched.step()
-            for k, v in values.items(): sums[k] = sums.get(k, 0.0) + v
-            n += 1
-            if strategy.after_step(at, values): stopped = True; break
-        if n == 0: raise ValueError("The training DataLoader yielded no batches: is the dataset empty, or drop_last=True with fewer samples than batch_size?")
-        _sync_buffers(model, strategy)
-        row = {'epoch': epoch + 1, 'step': step, **{f'train_{k}': v / n for k, v in sums.items()}}
-        if valid_dl is not None:
-            row.update({f'valid_{k}': v for k, v in strategy.evaluate(model, valid_dl, device=device, amp=amp).items()})
-        row['lr'] = opt.param_groups[0]['lr']
-        if sched is not None and sched_per == 'epoch':
-            if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau): sched.step(row[monitor])
-            else: sched.step()
-        row['seconds'] = time.perf_counter() - t0
-        row = _same_on_every_process(row)                   # rank 0's numbers decide, everywhere
+        means, step, stopped = run.train_epoch(train_dl, epoch, step)
+        row = run.epoch_row(valid_dl, monitor, epoch, step, means, t0)
         history.append(row)
         bar.set_postfix({k: f'{v:.4g}' for k, v in row.items() if k not in ('epoch', 'seconds')})
-        if strategy.after_epoch(Progress(epoch, step, total), row): stopped = True
+        if strategy.after_epoch(Progress(epoch, step, run.total), row): stopped = True
         if patience is not None and _epochs_since_best(history, monitor, mode) >= patience: stopped = True
-        score = _score(row, monitor, mode)
-        if score is not None and (best is None or score > best):
-            best = score
-            if ckpt_dir is not None:
-                if is_main_process(): save_atomic({'model': model.state_dict(), 'strategy': strategy.state_dict(), 'epoch': epoch + 1,
-                             'monitor': monitor, 'value': row[monitor]}, ckpt_dir / 'best.pt')
-            elif load_best:   # no folder to write best.pt to: keep a copy in memory
-                best_state = {'model': _copy_state(model), 'strategy': _copy_state(strategy)}
+        best.update(row, model, strategy)
         if ckpt_dir is not None and is_main_process():
             save_atomic(_training_state(model, strategy, opt, sched, train_dl, epoch + 1, history, stopped), ckpt_dir / 'last.pt')
         if stopped: break
     bar.close()
     if _distributed() and ckpt_dir is not None: torch.distributed.barrier()   # rank 0's files are complete before anyone reads them
-    if load_best and ckpt_dir is not None and (ckpt_dir / 'best.pt').exists(): best_state = load_checkpoint(ckpt_dir / 'best.pt')
-    if load_best and best_state is not None:
-        model.load_state_dict(best_state['model']); strategy.load_state_dict(best_state['strategy'])
+    if load_best: best.restore(model, strategy)
     return history
 
 # %% ../nbs/00_core.ipynb #1d948ef6

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
-from .core import fit, evaluate, seed_everything
+from .core import class_means, fit, evaluate, seed_everything
 from .models import extract_features
 
 # %% auto #0
@@ -35,7 +35,7 @@ class NearestClassMean(nn.Module):
         z = F.normalize(feats, dim=1)
         counts = torch.bincount(labels, minlength=len(self.prototypes))
         if (counts == 0).any(): raise ValueError(f"Classes {torch.nonzero(counts == 0).flatten().tolist()} have no examples; every class needs at least one.")
-        self.prototypes.zero_().index_add_(0, labels, z).div_(counts[:, None])
+        self.prototypes.copy_(class_means(z, labels, len(self.prototypes)))
         return self
 
     def forward(self, feats: Tensor) -> Tensor:

@@ -16,7 +16,7 @@ from torch import nn, Tensor
 from torch.func import functional_call, grad
 from torch.utils.data import Dataset
 
-from .core import Strategy, to_device, _model_device
+from .core import Strategy, class_means, evaluating, to_device, _model_device
 from .models import PRETRAINED, WEIGHTS_DIR, extract_features, load_verified, Conv4, Classifier
 from .protocol import Interval, t_interval
 from .registry import Registry
@@ -52,9 +52,7 @@ def prototypes(features: Tensor, labels: Tensor, n_way: int | None = None) -> Te
     "Class means `[N, D]` of support features `[N*K, D]` labelled 0..N-1."
     if features.ndim != 2:
         raise ValueError(f"prototypes() needs feature vectors [N*K, D], got shape {tuple(features.shape)}: use a body that ends in a flat vector (e.g. Conv4), or flatten its output.")
-    n_way = n_way or int(labels.max()) + 1
-    sums = features.new_zeros(n_way, features.shape[1]).index_add(0, labels, features)
-    return sums / torch.bincount(labels, minlength=n_way).clamp_min(1)[:, None].to(features.dtype)
+    return class_means(features, labels, n_way)
 
 def prototype_logits(queries: Tensor, protos: Tensor) -> Tensor:
     "Logits `[M, N]`: minus the squared Euclidean distance from each of `M` query features to each of `N` prototypes."
@@ -87,10 +85,7 @@ class EpisodicStrategy(Strategy):
 
     def evaluate(self, model: nn.Module, dl, device=None, amp: bool = True) -> dict:
         "Mean query accuracy `acc` over the episodes of `dl`, and `acc_ci`, the half-width of its 95% interval (in full precision: `amp` is ignored)."
-        was_training = model.training
-        model.eval()
-        try: iv = t_interval(episode_accuracies(lambda ep: self.predict(model, ep), dl, device or _model_device(model)))
-        finally: model.train(was_training)
+        with evaluating(model): iv = t_interval(episode_accuracies(lambda ep: self.predict(model, ep), dl, device or _model_device(model)))
         return {'acc': iv.mean, 'acc_ci': iv.half_width}
 
 def background_split(ds, valid_classes: int = 60, seed: int = 0):

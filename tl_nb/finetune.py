@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 from .core import History, Progress, Strategy, as_strategy, classification_loss, distributed_loader, evaluate, fit, seed_everything, world
 from .data import ImageSet
-from .models import Classifier, Standardize, architecture, body as new_body, extract_features, pretrained
+from .models import Classifier, Standardize, architecture, extract_features, new_body, pretrained
 from .protocol import Budget, Candidate, Fitted, model_predictor
 from .registry import Registry
 

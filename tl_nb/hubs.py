@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .core import smoke_mode
+from .core import evaluating, smoke_mode
 from .models import Classifier
 
 # %% auto #0
@@ -111,17 +111,17 @@ def _remove_last_linear(net: nn.Module, source: str) -> nn.Linear:
 def _split(net: nn.Module, remove_head, source: str, size: int, channels: int = 3) -> tuple[nn.Module, nn.Linear]:
     """Remove `net`'s head with `remove_head(net) -> head`, and check the split on a random input: `head(features)` must equal the whole
     model's output. A model whose last linear layer is not its only head (a distilled model with two) fails here, not later."""
-    was_training = net.training
     z = torch.randn(2, channels, size, size)
-    whole = _features(net.eval()(z))
-    head = remove_head(net)
-    if not isinstance(head, nn.Linear): raise ValueError(f"{source}'s classifier is {type(head).__name__}, not nn.Linear; choose a model with a linear head.")
-    try: split = head(_features(net(z)))
-    except RuntimeError: split = None              # e.g. a second head now adds class scores to features: shapes clash
-    if split is None or split.shape != whole.shape or not torch.allclose(split, whole, rtol=1e-3, atol=1e-4):
-        raise ValueError(f"{source}: its last linear layer is not its whole head (the model's output is not head(features)); "
-                         "wrap its feature extractor in HubBody yourself.")
-    return net.train(was_training), head
+    with evaluating(net):
+        whole = _features(net(z))
+        head = remove_head(net)
+        if not isinstance(head, nn.Linear): raise ValueError(f"{source}'s classifier is {type(head).__name__}, not nn.Linear; choose a model with a linear head.")
+        try: split = head(_features(net(z)))
+        except RuntimeError: split = None          # e.g. a second head now adds class scores to features: shapes clash
+        if split is None or split.shape != whole.shape or not torch.allclose(split, whole, rtol=1e-3, atol=1e-4):
+            raise ValueError(f"{source}: its last linear layer is not its whole head (the model's output is not head(features)); "
+                             "wrap its feature extractor in HubBody yourself.")
+    return net, head
 
 def torchvision_model(name: str, pretrained: bool = True, size: int | None = None) -> tuple[HubBody, nn.Linear]:
     "torchvision's `name` (its `DEFAULT` weights when `pretrained`, downloaded once) as `(body, head)`; contract from the weights' `transforms()`."

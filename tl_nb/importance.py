@@ -19,30 +19,12 @@ from .core import Progress, Strategy
 from .data import ImageSet, digits
 from .adapt import DomainTask, Method, fit_adaptation, register_adaptation, train_adaptation
 from .selection import density_ratio
+from .shift import _as64, gaussian_kernel, median_bandwidth
 
 # %% auto #0
-__all__ = ['WEIGHT_ESTIMATORS', 'gaussian_kernel', 'median_bandwidth', 'kmm_weights', 'kliep_bandwidth', 'kliep',
-           'effective_sample_size', 'clip_weights', 'WeightedSet', 'ImportanceWeighted', 'selection_probability',
-           'selection_bias', 'pca_pixels', 'importance_weights', 'importance_method']
-
-# %% ../nbs/32_importance.ipynb #f5baa4fe
-def gaussian_kernel(a: Tensor, b: Tensor, bandwidth: float) -> Tensor:
-    "exp(-‖a_i - b_j‖² / 2σ²) for every row pair, σ = `bandwidth`."
-    return torch.exp(-torch.cdist(a, b).pow(2) / (2 * bandwidth ** 2))
-
-def median_bandwidth(x, n: int = 1000, seed: int = 0) -> float:
-    "The median distance between pairs of (up to `n` random) rows of `x`: the usual default for a Gaussian kernel's σ."
-    x = _as64(x)
-    x = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
-    d = torch.cdist(x, x)[~torch.eye(len(x), dtype=torch.bool)]
-    bandwidth = float(d.median()) if len(d) else 0.0
-    if bandwidth == 0: raise ValueError("More than half of the pairs of points coincide, so the median distance is 0: pass a bandwidth.")
-    return bandwidth
-
-def _as64(x) -> Tensor:
-    "Rows as a float64 tensor: [n] becomes [n, 1]."
-    x = torch.as_tensor(np.asarray(x), dtype=torch.float64)
-    return x[:, None] if x.ndim == 1 else x
+__all__ = ['WEIGHT_ESTIMATORS', 'kmm_weights', 'kliep_bandwidth', 'kliep', 'effective_sample_size', 'clip_weights', 'WeightedSet',
+           'ImportanceWeighted', 'selection_probability', 'selection_bias', 'pca_pixels', 'importance_weights',
+           'importance_method']
 
 # %% ../nbs/32_importance.ipynb #d2aa43e0
 def _project_box_sum(v: Tensor, upper: float, low: float, high: float) -> Tensor:

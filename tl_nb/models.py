@@ -17,7 +17,7 @@ from .core import _model_device, default_device, evaluating, load_checkpoint, sa
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
-           'SmallResNet', 'LeNet', 'TorchvisionBody', 'resnet18_body', 'body', 'sha256_of', 'load_verified',
+           'SmallResNet', 'LeNet', 'TorchvisionBody', 'resnet18_body', 'new_body', 'sha256_of', 'load_verified',
            'pretrained', 'extract_features', 'predict_labels', 'TruncatedBody', 'input_spec', 'prepare_for',
            'Standardize', 'architecture', 'save_model', 'load_model']
 
@@ -154,7 +154,7 @@ PRETRAINED = {
                               normalize=([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])),
 }
 
-def body(name: str, in_channels: int | None = None) -> nn.Module:
+def new_body(name: str, in_channels: int | None = None) -> nn.Module:
     "A freshly initialised backbone body by name (`BODIES`)."
     if name not in BODIES: raise ValueError(f"Unknown body {name!r}; choose from {list(BODIES)}.")
     return BODIES[name]() if in_channels is None else BODIES[name](in_channels=in_channels)
@@ -181,7 +181,7 @@ def pretrained(name: str, in_channels: int | None = None) -> nn.Module:
         return resnet18_body(None if smoke_mode() else spec['torchvision'], in_channels or spec['in_channels'])
     if in_channels not in (None, spec['in_channels']):
         raise ValueError(f"{name} was trained on {spec['in_channels']}-channel images; convert your data with ImageSet.with_channels({spec['in_channels']}).")
-    net = body(spec['arch'], spec['in_channels'])
+    net = new_body(spec['arch'], spec['in_channels'])
     net.load_state_dict(load_verified(WEIGHTS_DIR / spec['file'], spec['sha256']))
     return net
 
@@ -272,7 +272,7 @@ def load_model(path, device='cpu') -> Classifier:
     if not isinstance(state, dict) or 'arch' not in state or 'classes' not in state:
         raise ValueError(f"{path} is not a model saved by tl_nb's save_model or `tl-nb fit` (no architecture or class names in it).")
     if state['arch'] == 'hub': b = importlib.import_module('tl_nb.hubs').body_from_spec(state['hub'])   # imported here: hubs builds on models
-    else: b = body(state['arch'], state['in_channels'])
+    else: b = new_body(state['arch'], state['in_channels'])
     n_classes, n_features = len(state['classes']), b.out_features
     head = nn.Linear(n_features, n_classes)
     if state['head'] == 'standardized-linear': head = nn.Sequential(Standardize(torch.zeros(n_features), torch.ones(n_features)), head)

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.func import functional_call
 
-from .core import Progress, Strategy, seed_everything
+from .core import Progress, Strategy, evaluating, seed_everything, _model_device
 from .adapt import Method, fit_adaptation, register_adaptation, train_adaptation
 
 # %% auto #0
@@ -108,11 +108,8 @@ class PixelDA(Strategy):
     def after_epoch(self, at: Progress, row: dict) -> bool:
         "Render `watch` with fixed noise (kept in `snapshots`), for pictures of the generator over training."
         if self.watch is not None:
-            training = self.generator.training
-            self.generator.eval()
-            device = next(self.generator.parameters()).device
-            self.snapshots.append(self.generator.sample(self.watch.to(device), torch.Generator().manual_seed(0)).cpu())
-            self.generator.train(training)
+            with evaluating(self.generator) as g:
+                self.snapshots.append(g.sample(self.watch.to(_model_device(g)), torch.Generator().manual_seed(0)).cpu())
         return False
 
 # %% ../nbs/33_pixelda.ipynb #2af5c855

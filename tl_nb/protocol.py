@@ -15,15 +15,15 @@ import torch
 from scipy import stats
 from tqdm.auto import tqdm
 
-from .core import best_epoch, progress_enabled, world
+from .core import best_epoch, class_means, progress_enabled, world
 from .data import ImageSet
 from .models import predict_labels
 
 # %% auto #0
 __all__ = ['CONVEX', 'Interval', 't_interval', 'paired_difference', 'per_class_split', 'Task', 'digits_task',
            'new_characters_task', 'Budget', 'Fitted', 'as_fitted', 'Candidate', 'accuracy', 'model_predictor', 'Tried',
-           'Result', 'pixels', 'linear_probe_candidate', 'class_means', 'nearest_mean_candidate', 'pick_setting',
-           'beyond_edges', 'choose_setting', 'Comparison', 'parallel_workers', 'compare_on_task']
+           'Result', 'pixels', 'linear_probe_candidate', 'nearest_mean_candidate', 'pick_setting', 'beyond_edges',
+           'choose_setting', 'Comparison', 'parallel_workers', 'compare_on_task']
 
 # %% ../nbs/06_protocol.ipynb #054d8883
 @dataclass(frozen=True)
@@ -257,10 +257,6 @@ def linear_probe_candidate(name: str, featurize: Callable = pixels, Cs=(0.01, 0.
         return Fitted(lambda images: torch.from_numpy(clf.predict(featurize(images))),
                       Budget(iters, iters, max_iter, len(ds), 'L-BFGS', 'convergence'))
     return Candidate(name, train, [{'C': C} for C in Cs], limits={'C': (1e-4, 1e4)}, budget_note=CONVEX)
-
-def class_means(x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
-    "The mean row of `x` for each class `0 … n_classes-1` (rows labelled by `y`)."
-    return torch.zeros(n_classes, x.shape[1], dtype=x.dtype).index_add_(0, y, x) / torch.bincount(y, minlength=n_classes)[:, None].to(x.dtype)
 
 def nearest_mean_candidate(name: str, featurize: Callable = pixels) -> Candidate:
     "Nearest class mean (Euclidean) on `featurize(images)`: nothing to train, no setting to choose."

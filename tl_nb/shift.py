@@ -11,11 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from torch import Tensor
+
 from .data import ImageSet
 from .models import Classifier, extract_features
 
 # %% auto #0
-__all__ = ['balanced_domains', 'domain_classifier', 'proxy_a_distance', 'MMDTest', 'mmd_test', 'plot_domains']
+__all__ = ['balanced_domains', 'domain_classifier', 'proxy_a_distance', 'gaussian_kernel', 'median_bandwidth', 'MMDTest',
+           'mmd_test', 'plot_domains']
 
 # %% ../nbs/09a_shift.ipynb #0ceb856e
 def balanced_domains(source: np.ndarray, target: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,6 +44,25 @@ def proxy_a_distance(source: np.ndarray, target: np.ndarray, n: int | None = 100
     error = 1 - domain_classifier(x_tr[d_tr == 0], x_tr[d_tr == 1], seed=seed).score(x_te, d_te)
     return 2 * (1 - 2 * error)
 
+def _as64(x) -> Tensor:
+    "Rows as a float64 tensor: [n] becomes [n, 1]."
+    x = torch.as_tensor(np.asarray(x), dtype=torch.float64)
+    return x[:, None] if x.ndim == 1 else x
+
+def gaussian_kernel(a: Tensor, b: Tensor, bandwidth: float) -> Tensor:
+    "exp(-‖a_i - b_j‖² / 2σ²) for every row pair, σ = `bandwidth`."
+    return torch.exp(-torch.cdist(a, b).pow(2) / (2 * bandwidth ** 2))
+
+def median_bandwidth(x, n: int | None = 1000, seed: int = 0) -> float:
+    """The median distance between pairs of rows of `x` (of `n` random rows; `None`: all), the lower middle value when their number is
+    even: the usual default for a Gaussian kernel's σ."""
+    x = _as64(x)
+    x = x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
+    d = torch.cdist(x, x)[~torch.eye(len(x), dtype=torch.bool)]
+    bandwidth = float(d.median()) if len(d) else 0.0
+    if bandwidth == 0: raise ValueError("More than half of the pairs of points coincide, so the median distance is 0: pass a bandwidth.")
+    return bandwidth
+
 @dataclass
 class MMDTest:
     "The unbiased MMD² estimate between two samples, the permutation-test p-value and the kernel bandwidth used."
@@ -48,15 +70,15 @@ class MMDTest:
     p_value: float
     bandwidth: float
 
-def mmd_test(source: np.ndarray, target: np.ndarray, n: int | None = 500, permutations: int = 500, seed: int = 0) -> MMDTest:
-    "Kernel two-sample test (Gretton et al. 2012): unbiased MMD² with a Gaussian kernel (median-distance bandwidth) and a permutation p-value."
+def mmd_test(source: np.ndarray, target: np.ndarray, n: int | None = 500, permutations: int = 500, seed: int = 0,
+             bandwidth: float | None = None) -> MMDTest:
+    """Kernel two-sample test (Gretton et al. 2012): unbiased MMD² with a Gaussian kernel and a permutation p-value. The kernel's
+    `bandwidth` defaults to the median distance between the pooled points (`median_bandwidth`)."""
     xs, xt = balanced_domains(np.asarray(source, dtype=np.float64), np.asarray(target, dtype=np.float64), n, seed)
     if len(xs) < 2: raise ValueError(f"mmd_test() needs at least 2 points on each side, got {len(source)} and {len(target)}.")
     z = torch.from_numpy(np.concatenate([xs, xt]))
-    d2 = torch.cdist(z, z).pow(2)
-    bandwidth = float(np.sqrt(np.median(d2[~torch.eye(len(z), dtype=torch.bool)].numpy())))
-    if bandwidth == 0: raise ValueError("mmd_test(): more than half of the pairs of points are identical, so the median-distance bandwidth is 0; remove duplicates.")
-    k = torch.exp(-d2 / (2 * bandwidth ** 2)).fill_diagonal_(0)          # the diagonal is left out of the unbiased estimate
+    bandwidth = bandwidth or median_bandwidth(z, n=None)
+    k = gaussian_kernel(z, z, bandwidth).fill_diagonal_(0)               # the diagonal is left out of the unbiased estimate
     m = len(xs)
     g = torch.Generator().manual_seed(seed)
     # each row assigns the pooled points to the two samples: the first row is the observed split, the others permutations
