@@ -170,6 +170,14 @@ def test_fewshot_meta_trains_first_with_train(tmp_path):
     assert spy.call_count == 1 and spy.call_args.args[2].classes == [f'other_{i}' for i in range(4)] and spy.call_args.args[6] == 2
 
 
+def test_fewshot_simpleshot_runs_and_has_nothing_to_meta_train(tmp_path):
+    data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(4)], n=5)
+    r = json.loads(tl_nb('fewshot', '--data', str(data), '--method', 'simpleshot', '--ways', '3', '--queries', '2', '--episodes', '20', '--json').stdout)
+    assert r['method'] == 'simpleshot' and r['accuracy'] > 0.6
+    res = tl_nb('fewshot', '--data', str(data), '--method', 'simpleshot', '--ways', '3', '--queries', '2', '--train', str(data), check=False)
+    assert res.returncode == 2 and 'nothing to meta-train' in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize('args, match', [
     (['--ways', '5'], 'fewer than --ways 5'),
     (['--ways', '3', '--shots', '3', '--queries', '3'], 'fewer than --shots + --queries = 6'),

@@ -221,6 +221,8 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
     seed_everything(seed)
     model = meta_trained(method)
     strategy, tasks, optimiser = learner.make()
+    if train is not None and optimiser is None:
+        raise ValueError(f"--method {method} has nothing to meta-train (it uses the shipped backbone as it is): leave out --train, or use --method protonet.")
     if train is not None:
         background = load(train)
         _check_episode_folder(background, train, ways, shots + queries, '--shots + --queries')
