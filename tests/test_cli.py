@@ -150,7 +150,7 @@ def test_fewshot_on_a_tiny_folder_json(tmp_path):
     data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(4)], n=5)
     out = tl_nb('fewshot', '--data', str(data), '--ways', '3', '--shots', '1', '--queries', '2', '--episodes', '20', '--json').stdout
     r = json.loads(out)
-    assert (r['method'], r['ways'], r['shots'], r['episodes'], r['classes']) == ('protonet', 3, 1, 20, 4)
+    assert (r['method'], r['ways'], r['shots'], r['episodes'], r['classes']) == ('simpleshot', 3, 1, 20, 4)   # the default learner
     assert 0 <= r['accuracy'] <= 1 and r['ci95'] is not None and r['ci95'] >= 0
     assert r['accuracy'] > 0.6       # bars at different places are easy for the shipped embedding
 
@@ -158,7 +158,7 @@ def test_fewshot_on_a_tiny_folder_json(tmp_path):
 def test_fewshot_meta_trains_first_with_train(tmp_path):
     data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(3)], n=4)
     train = _write_folder(tmp_path / 'other_classes', [f'other_{i}' for i in range(4)], n=4, dark_on_light=False)
-    r = json.loads(tl_nb('fewshot', '--data', str(data), '--train', str(train), '--train-episodes', '2', '--ways', '3',
+    r = json.loads(tl_nb('fewshot', '--data', str(data), '--method', 'protonet', '--train', str(train), '--train-episodes', '2', '--ways', '3',
                          '--queries', '2', '--episodes', '5', '--json').stdout)
     assert r['trained_on'] == str(train) and r['ways'] == 3
     # and it meta-trains, once, on --train's classes (not on --data's) before it tests: the call seen from inside
@@ -166,7 +166,7 @@ def test_fewshot_meta_trains_first_with_train(tmp_path):
     import tl_nb.fewshot as fewshot
     from tl_nb.cli import fewshot_folder
     with mock.patch.object(fewshot, 'meta_fit', wraps=fewshot.meta_fit) as spy:
-        fewshot_folder(data, ways=3, queries=2, episodes=5, train=train, train_episodes=2)
+        fewshot_folder(data, ways=3, queries=2, episodes=5, method='protonet', train=train, train_episodes=2)
     assert spy.call_count == 1 and spy.call_args.args[2].classes == [f'other_{i}' for i in range(4)] and spy.call_args.args[6] == 2
 
 

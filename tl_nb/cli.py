@@ -193,7 +193,7 @@ def _check_episode_folder(ds, where, ways: int, per_class: int, flag: str):
         raise ValueError(f"{len(short)} classes of {where} have fewer than {flag} = {per_class} images (e.g. {', '.join(short[:3])}): "
                          "lower --shots or --queries, or add images.")
 
-def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episodes: int = 600, method: str = 'protonet',
+def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episodes: int = 600, method: str = 'simpleshot',
                    train=None, train_episodes: int = 300, seed: int = 0, progress: bool | None = None) -> dict:
     "Accuracy (mean, 95% interval) of the shipped meta-trained `method` on `episodes` N-way K-shot episodes of the classes of the folder `data`; with `train`, meta-trained further on that folder's classes first."
     import torch
@@ -243,7 +243,7 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
 
 # %% ../nbs/90_cli.ipynb #013af116
 ADAPT_CAP = 1000      # the most steps of a `tl-nb adapt` run: the rule stops it earlier
-AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann')   # what `--method auto` chooses among
+AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn')   # what `--method auto` chooses among
 
 def _adaptation_method_names():
     from tl_nb.adapt import ADAPTATION
@@ -394,10 +394,10 @@ def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data
     return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', floor='pixels', progress=progress)
 
 def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
-    "Source-only (the reference), AdaBN, self-training, CORAL and DANN (quick: source-only, AdaBN and DANN), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
+    "Source-only (the reference), AdaBN, self-training, CORAL, DANN and MCC + AdaBN (quick: source-only, AdaBN and MCC + AdaBN), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
     from tl_nb.adapt import adaptation_method
     shared = {}
-    names = ('source-only', 'adabn', 'dann') if quick else ('source-only', 'adabn', 'self-train', 'coral', 'dann')
+    names = ('source-only', 'adabn', 'mcc-adabn') if quick else ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn')
     methods = [adaptation_method(name, steps=cap, grid=True, cache=shared, batch_size=32, progress=False) for name in names]
     for m in methods: m.limits = {**m.limits, 'cap': (cap, 4 * cap)}
     return methods
@@ -410,28 +410,32 @@ def _adaptation_comparison(name: str, seeds, cap: int, quick: bool, progress):
     return compare_adaptation(DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), seeds=seeds, oracle=oracle, rule_cost=True, progress=progress)
 
 def _fewshot_comparison(name: str, episodes: int, progress):
-    "5-way 1- and 5-shot episodes of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4, on the shipped ProtoNet."
+    "5-way 1- and 5-shot episodes of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, and SimpleShot (the supervised Conv-4's normalised features)."
     from tqdm.auto import tqdm
     from tl_nb.core import progress_enabled
     from tl_nb.episodes import EpisodeSampler, episode_loader
-    from tl_nb.fewshot import Features, embed, episode_accuracies, nearest_prototype
+    from tl_nb.fewshot import META_LEARNERS, Features, embed, episode_accuracies, meta_trained, nearest_prototype
     from tl_nb.glyphs import glyphs
     from tl_nb.models import pretrained
     from tl_nb.protocol import Comparison, Result
     import torch
     evaluation = glyphs('evaluation')
-    learners = {'pixels': torch.nn.Flatten(), 'supervised Conv-4': pretrained('conv4-glyphs'), 'ProtoNet': pretrained('conv4-protonet-glyphs')}
+    simpleshot = META_LEARNERS['simpleshot'].make()[0]
+    learners = {'pixels': (torch.nn.Flatten(), nearest_prototype), 'supervised Conv-4': (pretrained('conv4-glyphs'), nearest_prototype),
+                'ProtoNet': (pretrained('conv4-protonet-glyphs'), nearest_prototype),
+                'SimpleShot': (meta_trained('simpleshot'), lambda ep: simpleshot.predict(torch.nn.Identity(), ep))}
     out = {shots: [] for shots in (1, 5)}
     # the fixed episodes are known in advance: embed only the images they use (few episodes touch few of the 6,860)
     used = torch.tensor(sorted({i for shots in out for ep in EpisodeSampler(evaluation.labels, 5, shots, 15, episodes, seed=0) for i in ep}))
     notes = {'supervised Conv-4': 'the shipped model: one training run (the interval is over test episodes)',
-             'ProtoNet': 'the shipped model: one training run (the interval is over test episodes)'}
-    for learner, body in tqdm(learners.items(), desc='few-shot', unit='learner', disable=not progress_enabled(progress), leave=False):
+             'ProtoNet': 'the shipped model: one training run (the interval is over test episodes)',
+             'SimpleShot': 'the shipped supervised Conv-4, its features normalised (L2N): one training run (the interval is over test episodes)'}
+    for learner, (body, predict) in tqdm(learners.items(), desc='few-shot', unit='learner', disable=not progress_enabled(progress), leave=False):
         t0 = time.perf_counter()
         part = embed(body.eval(), evaluation.subset(used))       # once per learner, for both shot counts
         features = Features(torch.zeros(len(evaluation), part.features.shape[1]).index_copy_(0, used, part.features), evaluation.labels)
         for shots in out:
-            accs = episode_accuracies(nearest_prototype, episode_loader(features, 5, shots, 15, episodes, seed=0))
+            accs = episode_accuracies(predict, episode_loader(features, 5, shots, 15, episodes, seed=0))
             out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out), budget_note=notes.get(learner, '')))
     return [Comparison(f'new characters, 5-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='in pretraining: the shipped models')
             for shots, results in out.items()]
@@ -512,8 +516,11 @@ def _fewshot_lesson(c) -> str:
     if vs_pixels.covers(0) or vs_pixels.mean < 0: first = f"Pretrained features do not pay here: ProtoNet against the nearest prototype on pixels, {vs_pixels.format(sign=True, unit=' points')}"
     else: first = f"Pretrained features pay: ProtoNet beats the nearest prototype on pixels by {vs_pixels.format(sign=True, unit=' points')}"
     meta = ('indistinguishable from' if vs_supervised.covers(0) else 'better than' if vs_supervised.mean > 0 else 'worse than')
+    simple = c.difference('SimpleShot', 'supervised Conv-4')
+    norm = ('indistinguishable from' if simple.covers(0) else 'better than' if simple.mean > 0 else 'worse than')
     return (f"{first}; meta-learning itself is {meta} the supervised Conv-4 with the same nearest-prototype rule "
-            f"({vs_supervised.format(sign=True, unit=' points')}, paired over the same episodes; one training run of each model).")
+            f"({vs_supervised.format(sign=True, unit=' points')}), and normalising the supervised features (SimpleShot) is {norm} it "
+            f"({simple.format(sign=True, unit=' points')}; paired over the same episodes, one training run of each model).")
 
 def format_report(comparisons) -> str:
     "Markdown: a heading per family, and per task the protocol's table (with its budget notes and warnings), its conclusion and the lesson; for adaptation, what choosing without labels cost."
@@ -689,7 +696,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--shots', type=int, default=1, help='labelled examples per class (default: %(default)s)')
     s.add_argument('--queries', type=int, default=15, help='images to classify per class and episode (default: %(default)s)')
     s.add_argument('--episodes', type=int, default=600, help='episodes to average over (default: %(default)s)')
-    s.add_argument('--method', choices=_LazyChoices(_fewshot_method_names), default='protonet', metavar='METHOD', help='meta-learner: protonet, maml, reptile or any registered (default: %(default)s)')
+    s.add_argument('--method', choices=_LazyChoices(_fewshot_method_names), default='simpleshot', metavar='METHOD', help='few-shot learner: simpleshot, protonet, maml, reptile or any registered (default: %(default)s)')
     s.add_argument('--train', type=Path, help='meta-train further on the classes of this folder first')
     s.add_argument('--train-episodes', type=int, default=300, help='meta-training batches with --train (default: %(default)s)')
     s.add_argument('--seed', type=int, default=0)
