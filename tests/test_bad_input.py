@@ -74,7 +74,7 @@ CASES = [   # (name, command line with {d} for the inputs' folder, what the one 
     ('fewshot: one way', 'fewshot --data {d}/ok --ways 1', '--ways must be at least 2'),
     ('fewshot: more ways than classes', 'fewshot --data {d}/ok --ways 5', 'fewer than --ways 5'),
     ('fewshot: more shots than images', 'fewshot --data {d}/ok --ways 3 --shots 5 --queries 15', 'fewer than --shots + --queries'),
-    ('fewshot: a missing --train folder', 'fewshot --data {d}/ok --ways 3 --shots 1 --queries 2 --train {d}/nowhere', 'No folder'),
+    ('fewshot: a missing --train folder', 'fewshot --data {d}/ok --method protonet --ways 3 --shots 1 --queries 2 --train {d}/nowhere', 'No folder'),
     ('fewshot: unknown method', 'fewshot --data {d}/ok --method matching-nets', 'invalid choice'),
     ('fewshot: no episodes', 'fewshot --data {d}/ok --ways 3 --shots 1 --queries 2 --episodes 0', 'must be at least 1'),
     ('adapt: the target is the source', 'adapt --source {d}/ok --target {d}/ok', '--target is --source'),
