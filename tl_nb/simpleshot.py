@@ -1,4 +1,4 @@
-"""A nearest class mean needs no meta-training once the features are normalised: SimpleShot on the supervised backbone, against Prototypical Networks, on one-shot tasks from scripts neither network saw.
+"""A nearest class mean needs no meta-training once the features are normalised: SimpleShot on the supervised backbone, against Prototypical Networks, on one- and five-shot tasks from scripts neither network saw.
 
 Docs: https://tl-nb.github.io/tl_nb/simpleshot.html.md"""
 
