@@ -28,7 +28,7 @@ def affine(x: Tensor, angle: Tensor, zoom: Tensor, move: Tensor) -> Tensor:
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
 
 def affine_params(n: int, shift: float = 0.0, degrees: float = 0.0, scale: float = 0.0, device=None) -> tuple[Tensor, Tensor, Tensor]:
-    """`n` draws of `affine`'s `(angle, zoom, move)`, uniform and independent: |angle| ≤ `degrees` (in radians), zoom in 1 ± `scale`, and a move
+    """`n` draws of `affine`'s `(angle, zoom, move)`, uniform and independent: an angle of at most `degrees` either way (returned in radians), zoom in 1 ± `scale`, and a move
     of up to `shift` of the side on each axis (2 × `shift` in `affine`'s half-side units)."""
     u = lambda *shape: torch.rand(*shape, device=device) * 2 - 1         # uniform in [-1, 1]
     return u(n) * math.radians(degrees), 1 + u(n) * scale, u(n, 2) * 2 * shift
