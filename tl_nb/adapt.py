@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, RandomSampler
 
-from .core import History, PairedLoader, Progress, Strategy, evaluating, fit, progress_enabled, seed_everything
+from .core import History, PairedLoader, Progress, Strategy, evaluating, fit, inference_batch, progress_enabled, seed_everything
 from .data import ImageSet, digits, digits_m
 from .glyphs import syn_digits
 from .models import Classifier, LeNet, extract_features, predict_labels
@@ -152,7 +152,7 @@ def fit_adaptation(strategy: Strategy, source: ImageSet, target: ImageSet, valid
     params = [*model.parameters(), *strategy.parameters()]
     opt = optimizer(params, lr) if optimizer is not None else torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, annealed_lr(horizon))
-    valid_dl = DataLoader(valid, 512) if valid is not None else None
+    valid_dl = DataLoader(valid, inference_batch(device)) if valid is not None else None
     history = fit(model, dl, epochs, opt, strategy=strategy, valid_dl=valid_dl, sched=sched, sched_per='batch', device=device,
                   horizon=horizon, **fit_kwargs)
     return model.cpu().eval(), history

@@ -119,7 +119,7 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
         if resume: _check_resumable(ckpt_dir, settings)
         _check_writable(ckpt_dir / 'last.pt', '--checkpoints')
     from torch.utils.data import DataLoader
-    from tl_nb.core import evaluate, is_main_process
+    from tl_nb.core import evaluate, inference_batch, is_main_process
     from tl_nb.finetune import STRATEGIES, transfer
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}; choose from {list(STRATEGIES)}.")
     from tl_nb.models import save_model
@@ -129,8 +129,8 @@ def fit_folder(data=None, valid=None, strategy: str = 'finetune', backbone: str 
     if ckpt_dir is not None and not resume and is_main_process(): _start_checkpoints(ckpt_dir, settings)   # the data were read: the run starts
     model, history = transfer(strategy, train, val, backbone=backbone, steps=steps, seed=seed, device=device, progress=progress,
                               ckpt_dir=ckpt_dir, resume=resume)
-    valid_acc = evaluate(model, DataLoader(val, batch_size=512))['acc']        # chose the kept epoch: optimistic
-    test_acc = evaluate(model, DataLoader(held_out, batch_size=512))['acc']    # touched once: the honest estimate
+    valid_acc = evaluate(model, DataLoader(val, batch_size=inference_batch(device)))['acc']        # chose the kept epoch: optimistic
+    test_acc = evaluate(model, DataLoader(held_out, batch_size=inference_batch(device)))['acc']    # touched once: the honest estimate
     inputs = 'sound' if is_sound(data) else 'images'          # predict reads the same kind of file, drawn the same way
     summary = {'strategy': strategy, 'backbone': backbone, 'inputs': inputs, 'valid_acc': valid_acc, 'test_acc': test_acc, 'epochs': len(history),
                'steps': steps, 'train_images': len(train), 'valid_images': len(val), 'test_images': len(held_out),

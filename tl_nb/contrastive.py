@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .core import Strategy, class_means, evaluate, evaluating, fit, seed_everything
+from .core import Strategy, class_means, evaluate, evaluating, fit, inference_batch, seed_everything
 from .data import ImageSet
 from .models import Classifier, extract_features, pretrained
 from .protocol import Budget, Candidate, Fitted, Tried, accuracy, as_fitted, predict_labels
@@ -153,7 +153,7 @@ def _fit_on_words(model: nn.Module, strategy: Strategy, train: ImageSet, valid: 
     batches = DistinctClassBatches(train, min(batch_size, len(train.classes)), eval_every, seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     # validated only to stop early: a run of exactly `steps` steps keeps its last weights and records that many steps
-    fit_kw = dict(valid_dl=DataLoader(valid, batch_size=512), load_best=True, patience=math.ceil(patience / eval_every)) if valid is not None and stop_early else {}
+    fit_kw = dict(valid_dl=DataLoader(valid, batch_size=inference_batch(device)), load_best=True, patience=math.ceil(patience / eval_every)) if valid is not None and stop_early else {}
     return fit(model, batches, math.ceil(steps / eval_every), opt, strategy=strategy, device=device, progress=progress, clip_grad=5.0, **fit_kw)
 
 def train_sound_and_spelling(train: ImageSet, valid: ImageSet | None = None, lr: float = 1e-3, steps: int = 1500, stop_early: bool = True,

@@ -21,9 +21,9 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SMOKE_VARIABLE', 'default_device', 'smoke_mode', 'at_scale', 'can_scale_up', 'to_device', 'seed_everything',
            'rng_state', 'set_rng_state', 'save_atomic', 'load_checkpoint', 'UnsafeCheckpoint', 'classification_loss',
-           'fast_bf16', 'evaluating', 'evaluate', 'class_means', 'Progress', 'Strategy', 'LossFunction', 'as_strategy',
-           'History', 'progress_enabled', 'best_epoch', 'world', 'is_main_process', 'init_distributed',
-           'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
+           'fast_bf16', 'evaluating', 'evaluate', 'inference_batch', 'class_means', 'Progress', 'Strategy',
+           'LossFunction', 'as_strategy', 'History', 'progress_enabled', 'best_epoch', 'world', 'is_main_process',
+           'init_distributed', 'distributed_loader', 'unwrap', 'PairedLoader', 'fit', 'toy_blobs', 'plot_history']
 
 # %% ../nbs/00_core.ipynb #48afb302
 def default_device() -> torch.device:
@@ -200,6 +200,11 @@ def evaluate(model: nn.Module, dl, device=None, amp: bool = True) -> dict:
             n += len(y)
     if n == 0: raise ValueError("evaluate() got a DataLoader with no samples; check the dataset or split is not empty.")
     return {'loss': total_loss / n, 'acc': correct / n}
+
+# %% ../nbs/00_core.ipynb #9105e275
+def inference_batch(device=None) -> int:
+    "Images per batch for a forward pass without gradients on `device` (default `default_device()`): 512 on a GPU; 64 on a CPU, where a batch's activations should fit in the caches (the `slow` cell below measures it)."
+    return 64 if torch.device(device or default_device()).type == 'cpu' else 512
 
 # %% ../nbs/00_core.ipynb #9648741a
 def class_means(x: Tensor, y: Tensor, n_classes: int | None = None) -> Tensor:

@@ -18,8 +18,8 @@ from .models import extract_features
 __all__ = ['cache_features', 'NearestClassMean', 'knn_predict', 'train_linear_head']
 
 # %% ../nbs/10_features.ipynb #74d17908
-def cache_features(body: nn.Module, ds, batch_size: int = 512, device=None) -> TensorDataset:
-    "The frozen `body`'s features of every image of `ds`, computed once, as a `TensorDataset` of (feature, label)."
+def cache_features(body: nn.Module, ds, batch_size: int | None = None, device=None) -> TensorDataset:
+    "The frozen `body`'s features of every image of `ds`, computed once (batches of `batch_size`, default `inference_batch`), as a `TensorDataset` of (feature, label)."
     return TensorDataset(*extract_features(body, ds, batch_size, device))
 
 # %% ../nbs/10_features.ipynb #8a403ebf

@@ -68,8 +68,8 @@ class Features(Dataset):
     def __getitem__(self, i): return self.features[i], self.labels[i]
     def __getitems__(self, idx: list) -> tuple: return self.features[idx], self.labels[idx]   # a whole episode in one indexing
 
-def embed(body: nn.Module, ds, batch_size: int = 512, device=None) -> Features:
-    "The features of every image of `ds` under `body` (in eval mode), as a `Features` dataset."
+def embed(body: nn.Module, ds, batch_size: int | None = None, device=None) -> Features:
+    "The features of every image of `ds` under `body` (in eval mode, batches of `batch_size`, default `inference_batch`), as a `Features` dataset."
     return Features(*extract_features(body, ds, batch_size, device))
 
 def nearest_prototype(ep) -> Tensor:

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
-from .core import History, Progress, Strategy, as_strategy, classification_loss, distributed_loader, evaluate, fit, seed_everything, world
+from .core import History, Progress, Strategy, as_strategy, classification_loss, distributed_loader, evaluate, fit, inference_batch, seed_everything, world
 from .data import ImageSet
 from .models import Classifier, Standardize, architecture, extract_features, new_body, pretrained
 from .protocol import Budget, Candidate, Fitted, model_predictor
@@ -351,7 +351,7 @@ def transfer(strategy: str, train: ImageSet, valid: ImageSet | None = None, back
     if valid is not None: eval_every = eval_every or default_eval_every(len(valid), batch_size)   # the same epochs, stopping early or not
     if stop_early:
         patience = patience or default_patience(eval_every)
-        fit_kw.update(valid_dl=DataLoader(valid, batch_size=512), load_best=True, patience=math.ceil(patience / eval_every))
+        fit_kw.update(valid_dl=DataLoader(valid, batch_size=inference_batch(device)), load_best=True, patience=math.ceil(patience / eval_every))
     run = TransferRun(train, _train_loader(train, batch_size, seed, eval_every), steps, {**named.default, **setting}, batch_size,
                       Strategy(frozen_bn=bn == 'frozen'), device, fit_kw, features, valid_features, patience if stop_early else None, eval_every, seed)
     return model, named.train(model, run)

@@ -13,7 +13,7 @@ import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
 
-from .core import _model_device, default_device, evaluating, load_checkpoint, save_atomic, smoke_mode
+from .core import _model_device, default_device, evaluating, inference_batch, load_checkpoint, save_atomic, smoke_mode
 
 # %% auto #0
 __all__ = ['BODIES', 'WEIGHTS_DIR', 'PRETRAINED', 'Classifier', 'conv_block', 'Conv4', 'conv4_classifier', 'BasicBlock',
@@ -187,9 +187,10 @@ def pretrained(name: str, in_channels: int | None = None) -> nn.Module:
 
 # %% ../nbs/02_models.ipynb #4671932e
 @torch.no_grad()
-def extract_features(body: nn.Module, ds, batch_size: int = 512, device=None) -> tuple[Tensor, Tensor]:
-    "`(features, labels)` of every item of `ds`, computed by `body` in eval mode on `device`, returned on the CPU."
+def extract_features(body: nn.Module, ds, batch_size: int | None = None, device=None) -> tuple[Tensor, Tensor]:
+    "`(features, labels)` of every item of `ds`, computed by `body` in eval mode on `device` in batches of `batch_size` (default `inference_batch`), returned on the CPU."
     device = torch.device(device) if device else default_device()
+    batch_size = batch_size or inference_batch(device)
     feats, labels = [], []
     with evaluating(body, device):             # the body comes back in its own mode, on its own device
         for x, y in DataLoader(ds, batch_size=batch_size):
@@ -197,9 +198,10 @@ def extract_features(body: nn.Module, ds, batch_size: int = 512, device=None) ->
     return torch.cat(feats), torch.cat(labels)
 
 @torch.no_grad()
-def predict_labels(model: nn.Module, ds, batch_size: int = 512, device=None) -> Tensor:
-    "The predicted class (argmax of the outputs) of every item of `ds`, by `model` in eval mode, returned on the CPU."
+def predict_labels(model: nn.Module, ds, batch_size: int | None = None, device=None) -> Tensor:
+    "The predicted class (argmax of the outputs) of every item of `ds`, by `model` in eval mode (batches of `batch_size`, default `inference_batch`), returned on the CPU."
     device = torch.device(device) if device else default_device()
+    batch_size = batch_size or inference_batch(device)
     with evaluating(model, device):
         return torch.cat([model(x.to(device)).argmax(1).cpu() for x, _ in DataLoader(ds, batch_size=batch_size)])
 
