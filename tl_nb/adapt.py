@@ -285,7 +285,9 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
         run = steps or cap
         kwargs.update(steps=run, epochs=validations(run), horizon=cap)
         strategy = make_strategy(**setting)
-    key = (make_strategy, tuple(sorted(setting.items())), seed, rule, _fingerprint(source), _fingerprint(target), repr(sorted(kwargs.items())))
+    # a run the rule stops keeps the checkpoint the rule prefers for the model after `after`: AdaBN's tuning run is not source-only's
+    chooses = after if steps is None and rule not in (None, 'labels') else None
+    key = (make_strategy, tuple(sorted(setting.items())), seed, rule, chooses, _fingerprint(source), _fingerprint(target), repr(sorted(kwargs.items())))
     if cache is not None and key in cache: model, history = cache[key]
     else:
         if kwargs.get('ckpt_dir') is not None:   # one folder per run, or runs would resume from each other's checkpoints

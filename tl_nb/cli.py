@@ -243,7 +243,7 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
 
 # %% ../nbs/90_cli.ipynb #013af116
 ADAPT_CAP = 1000      # the most steps of a `tl-nb adapt` run: the rule stops it earlier
-AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn')   # what `--method auto` chooses among
+AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn', 'shot')   # what `--method auto` chooses among
 
 def _adaptation_method_names():
     from tl_nb.adapt import ADAPTATION
@@ -394,10 +394,10 @@ def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data
     return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', floor='pixels', progress=progress)
 
 def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
-    "Source-only (the reference), AdaBN, self-training, CORAL, DANN and MCC + AdaBN (quick: source-only, AdaBN and MCC + AdaBN), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
+    "Source-only (the reference), AdaBN, self-training, CORAL, DANN, MCC + AdaBN and SHOT (quick: source-only, AdaBN, MCC + AdaBN and SHOT), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
     from tl_nb.adapt import adaptation_method
     shared = {}
-    names = ('source-only', 'adabn', 'mcc-adabn') if quick else ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn')
+    names = ('source-only', 'adabn', 'mcc-adabn', 'shot') if quick else ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn', 'shot')
     methods = [adaptation_method(name, steps=cap, grid=True, cache=shared, batch_size=32, progress=False) for name in names]
     for m in methods: m.limits = {**m.limits, 'cap': (cap, 4 * cap)}
     return methods

@@ -151,6 +151,21 @@ MUTANTS = [
     M('affine-degrees-not-radians', '35_fixmatch', "    return u(n) * math.radians(degrees), 1 + u(n) * scale, u(n, 2) * 2 * shift",
       "    return u(n) * degrees, 1 + u(n) * scale, u(n, 2) * 2 * shift", ('35_fixmatch',),
       'the rotation is drawn in degrees but read as radians: up to 20 radians, any angle at all'),
+    M('shot-head-trains', '36_shot', "    for p in model.head.parameters(): p.requires_grad_(False)\n    g = torch.Generator().manual_seed(seed)\n"
+      "    dl = DataLoader(Unlabelled(target), batch, sampler=RandomSampler(target, num_samples=steps * batch, generator=g), drop_last=True)\n"
+      "    opt = torch.optim.SGD(model.body.parameters(),",
+      "    g = torch.Generator().manual_seed(seed)\n"
+      "    dl = DataLoader(Unlabelled(target), batch, sampler=RandomSampler(target, num_samples=steps * batch, generator=g), drop_last=True)\n"
+      "    opt = torch.optim.SGD(model.parameters(),", ('36_shot',),
+      "SHOT's head trains with the body: the source hypothesis moves wherever confident, diverse predictions are cheapest"),
+    M('shot-no-diversity', '36_shot', "    return -(p * p.clamp_min(1e-12).log()).sum(1).mean() + (mean * mean.clamp_min(1e-12).log()).sum()",
+      "    return -(p * p.clamp_min(1e-12).log()).sum(1).mean()", ('36_shot',),
+      'information maximisation without its diversity term: plain entropy minimisation, which every image sent to one class satisfies'),
+    M('shot-unweighted-centroids', '36_shot', "    c = F.normalize(p.T @ f / p.sum(0).clamp_min(1e-12)[:, None], dim=1)",
+      "    c = F.normalize(torch.ones_like(p).T @ f / len(f), dim=1)", ('36_shot',),
+      "the first centroids ignore the predictions: every class starts at the same place"),
+    M('shot-beta-ignored', '36_shot', "        return {'loss': im + self.beta * pseudo, 'im': im, 'pseudo': pseudo}",
+      "        return {'loss': im + pseudo, 'im': im, 'pseudo': pseudo}", ('36_shot',), "the pseudo-label weight beta is ignored"),
     M('kliep-unnormalised', '32_importance', "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0) - math.log(len(xs))",
       "log_b = torch.logsumexp(_log_kernel(xs, centers, bandwidth), 0)", ('32_importance', 'tests/test_selection_and_scores.py'),
       'KLIEP\'s weights no longer average 1 over the source'),
