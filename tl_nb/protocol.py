@@ -434,7 +434,7 @@ class Comparison:
         if n < 2: head = f"On {self.task}, {top.name} has the highest accuracy in one run ({top.interval.format(unit='%')}), and one run cannot rank strategies"
         elif len(lead) > 1:
             head = (f"On {self.task}, {top.name} ({top.interval.format(unit='%')}) is indistinguishable from "
-                    + _and([f"{r.name} ({self.difference(r.name, top.name).format(sign=True, unit=' points')})" for r in lead[1:]]))
+                    + _and([f"{r.name} ({self.difference(top.name, r.name).format(sign=True, unit=' points')})" for r in lead[1:]]))   # the leader minus each
         else:
             others = [r for r in self.results if r.name not in (top.name, *self.bounds)]
             if not others: return f"On {self.task}, {top.name} reaches {top.interval.format(unit='%')}."

@@ -69,11 +69,11 @@ class SHOT(Strategy):
     def loss(self, model: Classifier, batch, at: Progress) -> dict:
         "The total loss, with its parts."
         x, _ = batch
-        if self.centroids is None or at.step % self.refresh == 0: self.refresh_centroids(model)
+        if self.beta > 0 and (self.centroids is None or at.step % self.refresh == 0): self.refresh_centroids(model)   # before this batch moves BatchNorm
         features = model.body(x)
         logits = model.head(features)
         im = information_maximisation(logits)
-        if self.beta == 0: return {'loss': im, 'im': im}
+        if self.beta == 0: return {'loss': im, 'im': im}            # no pseudo-labels: no centroids computed
         pseudo = F.cross_entropy(logits, pseudo_labels(features.detach(), self.centroids))
         return {'loss': im + self.beta * pseudo, 'im': im, 'pseudo': pseudo}
 
@@ -96,7 +96,7 @@ def shot_adapt(model: Classifier, target: ImageSet, beta: float = 0.1, steps: in
 
 SHOT_GRID, SHOT_LIMITS = [{'beta': b} for b in (0.03, 0.1, 0.3)], {'beta': (0.003, 3.0)}
 
-@register_adaptation('shot', "source-free: source-only's network, then its body alone trained on the target (information maximisation and cluster pseudo-labels), its head frozen",
+@register_adaptation('shot', "source-free training: source-only's network, then its body alone trained on the target (information maximisation and cluster pseudo-labels), its head frozen; settings chosen with source data",
                      grid=SHOT_GRID, limits=SHOT_LIMITS, shares=True)
 def _shot(steps: int = 1000, target_steps: int | None = None, cache: dict | None = None, **fit_kwargs) -> Method:
     """The source model is source-only's run, as given (its length chosen as source-only's is; `cache` shares it with the source-only row);
