@@ -35,3 +35,10 @@ def test_features_transfer_with_a_2_point_gain_beyond_two_standard_errors(gain, 
 @pytest.mark.parametrize('k, few', [(19, True), (20, False)])
 def test_rules_3_and_4_fewer_than_20_labels_is_few(k, few):
     assert recommend(signals(labels_per_class=k, classes=30)).rule.startswith('3') == few
+
+
+def test_an_episode_and_one_label_a_class_get_simpleshot_by_different_rules():
+    unmeasured = dict(feature_loo=None, pixel_loo=None, gain_se=None)       # one label a class: leave-one-out cannot run
+    episode, many_classes = recommend(signals(labels_per_class=1, classes=5, **unmeasured)), recommend(signals(labels_per_class=1, classes=30, **unmeasured))
+    assert (episode.strategy, episode.rule) == ('simpleshot', '2: episode')
+    assert (many_classes.strategy, many_classes.rule, many_classes.family) == ('simpleshot', '3: few labels', 'feature extraction')

@@ -38,5 +38,5 @@ def test_same_seed_same_numbers_in_process_nbdev_kernel_and_cli(tmp_path):
                                     capture_output=True, text=True, check=True).stdout)
     from_cli = {r['strategy']: r['test_accs'] for r in cli['tasks'][0]['results']}
 
-    assert set(in_process) == {'pixels', 'scratch', 'probe', 'finetune'}
+    assert set(in_process) == {'pixels', 'scratch', 'SimpleShot', 'probe', 'finetune'}
     assert in_process == under_nbdev == in_kernel == from_cli

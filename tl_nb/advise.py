@@ -81,6 +81,10 @@ class Advice:
 # %% ../nbs/42_advise.ipynb #7fe449d8
 def _loo(s: Signals) -> str: return f"{100 * s.feature_loo:.1f}% vs {100 * s.pixel_loo:.1f}% leave-one-out"
 
+def _simpleshot_body(backbone: str) -> str:
+    "Whose features SimpleShot reads: of the shipped ones, the supervised Conv-4 (chapter *SimpleShot*'s choice, `tl-nb fewshot`'s); else the backbone that scored best."
+    return "the shipped supervised Conv-4" if backbone in SHIPPED_BACKBONES else backbone
+
 def recommend(s: Signals) -> Advice:
     "Apply the advisor's four rules, in order, to measured `Signals`."
     k, C, bb, t = s.labels_per_class, s.classes, s.backbone, s.transfers
@@ -90,14 +94,15 @@ def recommend(s: Signals) -> Advice:
                       f"A domain classifier tells your target from your labelled images (proxy A-distance {s.a_distance:.2f} >= {SHIFT_A_DISTANCE:g}): "
                       f"adapt. {'AdaBN re-estimates BatchNorm statistics on the target and has nothing to tune' if method == 'adabn' else 'CORAL aligns feature covariances (no BatchNorm for AdaBN)'}.", s)
     if k <= EPISODE_SHOTS and C <= EPISODE_WAYS:
-        return Advice('prototypes', 'few-shot', '2: episode',
-                      f"{C} classes with {k} label{'s' if k > 1 else ''} each is an episode: classify by the nearest class prototype on {bb}'s features; nothing to train or tune.", s)
+        return Advice('simpleshot', 'few-shot', '2: episode',
+                      f"{C} classes with {k} label{'s' if k > 1 else ''} each is an episode: classify by the nearest class mean of "
+                      f"{_simpleshot_body(bb)}'s L2-normalised features (SimpleShot); nothing to train or tune.", s)
     if k < FEW_LABELS:
         if t: return Advice('probe', 'feature extraction', '3: few labels',
                             f"{bb}'s frozen features beat pixels ({_loo(s)}): with {k} labels per class, train only a linear head on them.", s)
-        if t is None: return Advice('probe', 'feature extraction', '3: few labels',
-                                    f"With {k} label{'s' if k > 1 else ''} per class the transfer signal cannot be measured; a frozen body "
-                                    "leaves only a linear head to fit, the least that can overfit.", s)
+        if t is None: return Advice('simpleshot', 'feature extraction', '3: few labels',
+                                    f"With {k} label{'s' if k > 1 else ''} per class the transfer signal cannot be measured; SimpleShot, the nearest "
+                                    f"class mean of {_simpleshot_body(bb)}'s L2-normalised features, fits nothing, so it has nothing to overfit.", s)
         return Advice('finetune', 'fine-tuning', '3: few labels',
                       f"{bb}'s frozen features do not beat pixels ({_loo(s)}): with {k} labels per class, fine-tune the whole body rather than freeze it.", s)
     if t is False:

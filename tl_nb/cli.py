@@ -346,9 +346,9 @@ def _advice_command(advice, data, target) -> str:
     s, q = advice.signals, lambda p: shlex.quote(str(p))
     if advice.strategy in ('adabn', 'coral'):
         return f"tl-nb adapt --source {q(data)} --target {q(target)} --method {advice.strategy} --out adapted.pt" if s.labels_per_class >= 2 else ''
-    if advice.strategy == 'prototypes':     # estimates, on episodes of your classes, how well the shipped ProtoNet's prototypes do
+    if advice.strategy == 'simpleshot':     # estimates, on episodes of your classes, how well SimpleShot does
         k = s.labels_per_class
-        return f"tl-nb fewshot --data {q(data)} --ways {min(s.classes, 5)} --shots {k - 1} --queries 1" if k >= 2 else ''
+        return f"tl-nb fewshot --data {q(data)} --method simpleshot --ways {min(s.classes, 5)} --shots {k - 1} --queries 1" if k >= 2 else ''
     if s.labels_per_class < 3: return ''    # tl-nb fit carves a validation and a test image from every class
     return f"tl-nb fit --data {q(data)} --strategy {advice.strategy} --backbone {s.backbone} --out model.pt"
 
@@ -383,11 +383,23 @@ FAMILIES = {**{t: 'transfer with few labels' for t in TRANSFER_TASKS}, **{t: 'do
 QUICK_TASKS = ('digits', 'syn-to-digits', 'characters-5-way')
 TRANSFER_CAP, ADAPTATION_CAP = 3000, 250       # the most steps of a transfer run and of an adaptation run (validation, or the rule, stops them earlier)
 
+def _simpleshot_candidate(backbone: str = 'conv4-glyphs'):
+    "SimpleShot as a transfer row: the nearest class mean of the shipped body's L2-normalised features (chapter *SimpleShot*'s rule); nothing trains, nothing to choose."
+    import torch.nn.functional as F
+    from tl_nb.models import extract_features, pretrained
+    from tl_nb.protocol import nearest_mean_candidate
+    body = []                                # loaded on first use, then kept: every seed and split reads the same weights
+    def featurize(ds):
+        if not body: body.append(pretrained(backbone, ds.shape[0]).eval())
+        return F.normalize(extract_features(body[0], ds)[0], dim=1).numpy()
+    return nearest_mean_candidate('SimpleShot', featurize)
+
 def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data=None):
-    "Pixels (the floor), scratch (the reference), probe and fine-tuning under the protocol on an embedded task, or on the folder `data`."
+    "Pixels (the floor), scratch (the reference), SimpleShot, probe and fine-tuning under the protocol on an embedded task, or on the folder `data`."
     from tl_nb.finetune import STRATEGIES as named, transfer_candidate
     from tl_nb.protocol import compare_on_task, digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
     trained = [transfer_candidate(s, steps=cap, grid=named[s].grid) for s in ('scratch', 'probe', 'finetune')]
+    trained.insert(1, _simpleshot_candidate())      # after the reference: nothing trains, then the head, then the whole body
     if data is not None: task, pixels = data if not isinstance(data, (str, Path)) else folder_task(data), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     elif name.startswith('digits'): task, pixels = digits_task(10 if name == 'digits' else int(name.rsplit('-', 1)[1])), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     else: task, pixels = new_characters_task(int(name.rsplit('-', 1)[1])), nearest_mean_candidate('pixels')

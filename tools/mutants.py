@@ -190,6 +190,8 @@ MUTANTS = [
       "spectrograms go through the Glyphs backbone's ink rule: a clip loud along its edges (a low hum) is turned over, loud as quiet"),
     M('predict-draws-sound-as-images', '90_cli', "    files = _wav_files(paths) if sound else image_files(paths)", "    files = image_files(paths)", ('tests/test_cli.py',),
       'a model trained on sound is asked about images, or finds no files at all in a folder of clips'),
+    M('compare-simpleshot-unnormalised', '90_cli', "        return F.normalize(extract_features(body[0], ds)[0], dim=1).numpy()", "        return extract_features(body[0], ds)[0].numpy()",
+      ('tests/test_compare_rows.py', '90_cli'), "compare's SimpleShot row is the plain nearest class mean: its features are not L2-normalised"),
     # sound as an image
     M('mel-no-area-norm', '01a_audio', "bank = torch.clamp(torch.minimum(rising, falling), min=0) * 2 / (upper - lower)",
       "bank = torch.clamp(torch.minimum(rising, falling), min=0)", ('01a_audio', 'tests/test_audio.py'),
