@@ -13,9 +13,9 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'ADAPT_CAP', 'AUTO_METHODS', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS',
-           'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target',
-           'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'rank_folder', 'advise_folder',
+__all__ = ['RUN_FILE', 'ADAPT_CAP', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS', 'COMPARE_TASKS',
+           'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target', 'is_sound',
+           'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'rank_folder', 'advise_folder',
            'folder_task', 'compare', 'lesson', 'format_report', 'report_dict', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
@@ -243,7 +243,6 @@ def fewshot_folder(data, ways: int = 5, shots: int = 1, queries: int = 15, episo
 
 # %% ../nbs/90_cli.ipynb #013af116
 ADAPT_CAP = 1000      # the most steps of a `tl-nb adapt` run: the rule stops it earlier
-AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn', 'shot')   # what `--method auto` chooses among
 
 def _adaptation_method_names():
     from tl_nb.adapt import ADAPTATION
@@ -252,16 +251,19 @@ def _adaptation_method_names():
 def adapt_folders(source, target, target_test=None, method: str = 'auto', steps: int = ADAPT_CAP, seed: int = 0, setting: dict | None = None,
                   out=None, progress: bool | None = None) -> dict:
     """Adapt a LeNet from the labelled image folder `source` to the unlabelled images under `target`. `method`'s settings (its chapter's grid,
-    or the one `setting`) and its number of steps (at most `steps`) are chosen by DEV, without a target label; `method='auto'` chooses the
-    method too, among `AUTO_METHODS`, by the same estimate. Every estimate is reported beside the choice, and the target accuracy
-    on `target_test` if given (read only to report it)."""
+    or the one `setting`) and its number of steps (at most `steps`) are chosen by DEV, without a target label, as the chapters choose them;
+    `method='auto'` trains every method of `label_free.AUTO_METHODS` so, then keeps the candidate (any method, any setting tried) that
+    `label_free.AUTO_SCORE` rates highest. Every score is reported beside the choice, with the number of candidates tied at the top (the
+    first tried is kept), and the target accuracy on `target_test` if given (read only to report it)."""
     import torch
     from tqdm.auto import tqdm
     from tl_nb.adapt import ADAPTATION, DomainTask, adaptation_method
     from tl_nb.core import progress_enabled
     from tl_nb.data import ImageSet, image_files, image_folder, load_images
+    from tl_nb.label_free import AUTO_METHODS, AUTO_SCORE
     from tl_nb.models import save_model
     from tl_nb.protocol import accuracy, choose_setting, model_predictor
+    from tl_nb.selection import LABEL_FREE_SCORES, gather_evidence
     if method != 'auto' and method not in ADAPTATION: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
@@ -296,13 +298,23 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
         return tried[-1]['estimate']
     for name, m in methods.items(): choose_setting(lambda s, name=name: score(name, s), m.grid, m.limits)   # each method's grid, extended past an edge
     bar.close()
-    best = max(tried, key=lambda t: t['estimate'])
+    key = 'estimate'
+    if method == 'auto':               # between methods DEV saturates on an easy source: the score chapter 43 chose, read from the target's predictions
+        train, valid = task.draw(seed)
+        for t in tried: t[AUTO_SCORE] = LABEL_FREE_SCORES[AUTO_SCORE](gather_evidence(fitted[t['method'], repr(t['setting'])].model, valid, train, tgt))
+        key = AUTO_SCORE
+    ranked = sorted(tried, key=lambda t: -t[key])      # stable: of a tie, the first tried comes first
+    best = ranked[0]
     model = fitted[best['method'], repr(best['setting'])].model
     if out is not None: save_model(model, out, 'lenet', src.classes, method=best['method'], setting=repr(best['setting']), source=str(source), target=str(target))
     predict, valid = model_predictor(model), task.draw(seed)[1]
+    reference = fitted.get(('source-only', repr({})))    # what the chosen model gave up on the source, if anything (SHOT trades it for the target)
     return {'method': best['method'], 'setting': best['setting'], 'estimate': best['estimate'], 'steps': fitted[best['method'], repr(best['setting'])].budget.steps,
             'target_acc': accuracy(predict, test) if target_test is not None else None, 'source_valid_acc': accuracy(predict, valid),
-            'estimates': sorted(tried, key=lambda t: -t['estimate']), 'source_images': len(src), 'target_images': len(tgt),
+            'source_only_valid_acc': None if reference is None else accuracy(reference.predict, valid),
+            'chosen_by': 'DEV' if key == 'estimate' else AUTO_SCORE,
+            'chosen_by_words': 'DEV' if key == 'estimate' else LABEL_FREE_SCORES[AUTO_SCORE].__doc__.split(':')[0].rstrip('.').lower(),
+            'tied': sum(t[key] >= best[key] - 1e-9 for t in tried), 'estimates': ranked, 'source_images': len(src), 'target_images': len(tgt),
             'channels': channels, 'out': None if out is None else str(out), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #569c55aa
@@ -653,8 +665,17 @@ def _cmd_adapt(args):
     r = adapt_folders(args.source, args.target, args.target_test, args.method, args.steps, args.seed, out=args.out,
                       progress=None if not args.json else False)
     if args.json: print(json.dumps(r)); return
-    print(f"estimated target accuracy (DEV, no target label) of each method and setting tried on {r['source_images']} source and {r['target_images']} target images:")
-    for e in r['estimates']: print(f"  {100 * e['estimate']:5.1f}%  {e['method']} ({_setting_words(e['setting'])})" + ('  <- chosen' if e is r['estimates'][0] else ''))
+    by = r['chosen_by']
+    print(f"each method and setting tried on {r['source_images']} source and {r['target_images']} target images, no target label read: DEV's estimate of target accuracy"
+          + (f", and {r['chosen_by_words']} ({by}), which chooses:" if by != 'DEV' else ', which chooses:'))
+    for e in r['estimates']:
+        print(f"  {100 * e['estimate']:5.1f}%" + (f"  {e[by]:+8.3f}" if by != 'DEV' else '') + f"  {e['method']} ({_setting_words(e['setting'])})"
+              + ('  <- chosen' if e is r['estimates'][0] else ''))
+    if r['tied'] > 1: print(f"{r['tied']} candidates tie at the top and the first tried is kept: the score cannot tell them apart.")
+    if r['source_only_valid_acc'] is not None and r['source_valid_acc'] < r['source_only_valid_acc'] - 0.1:
+        print(f"warning: the chosen model gets {100 * r['source_valid_acc']:.1f}% of the source validation images right, source-only "
+              f"{100 * r['source_only_valid_acc']:.1f}%: it traded source accuracy for confident target predictions, which can be right "
+              "(SHOT adapts its body to the target) or a collapse; check it on a few labelled target images (--target-test).")
     acc = f"target accuracy {100 * r['target_acc']:.1f}% on {args.target_test}" if r['target_acc'] is not None else 'no --target-test: target accuracy unknown'
     print(f"{r['method']} ({_setting_words(r['setting'])}, {r['steps']} steps): {acc} (source validation {100 * r['source_valid_acc']:.1f}%), {r['seconds']:.0f} s"
           + (f"; model saved to {r['out']}" if r['out'] else ''))
@@ -719,7 +740,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument('--target', type=Path, required=True, help='unlabelled images of the target domain (sub-folders, if any, are ignored)')
     a.add_argument('--target-test', type=Path, help='labelled target images (class sub-folders as in --source), only to report accuracy')
     a.add_argument('--method', choices=_LazyChoices(_adaptation_method_names), default='auto', metavar='METHOD',
-                   help='adaptation method, its settings chosen by DEV without target labels: %(choices)s (default: %(default)s: the method too)')
+                   help='adaptation method, its settings chosen by DEV without target labels: %(choices)s (default: %(default)s: every method, the one whose target predictions are the most confident kept)')
     a.add_argument('--steps', type=int, default=ADAPT_CAP, help='the most steps of 64 source + 64 target images; the rule stops earlier (default: %(default)s)')
     a.add_argument('--out', type=Path, help='save the adapted model here (tl-nb predict reads it)')
     a.add_argument('--seed', type=int, default=0)

@@ -1,4 +1,4 @@
-"""Every adaptation method has settings, and the target labels that would choose them are missing: source validation, importance-weighted validation and Deep Embedded Validation estimate the target accuracy from labelled source images and unlabelled target images.
+"""Every adaptation method has settings, and the target labels that would choose them are missing: source validation, importance-weighted validation and Deep Embedded Validation estimate the target accuracy from labelled source images and unlabelled target images; scores read from the target's predictions rank models where those estimates saturate.
 
 Docs: https://tl-nb.github.io/tl_nb/selection.html.md"""
 
@@ -6,17 +6,23 @@ Docs: https://tl-nb.github.io/tl_nb/selection.html.md"""
 
 # %% ../nbs/09b_selection.ipynb #572b131a
 from __future__ import annotations
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import Tensor
 
+from .core import evaluating
 from .data import ImageSet
 from .models import Classifier, extract_features, predict_labels
 from .shift import domain_classifier
 
 # %% auto #0
-__all__ = ['SELECTION_RULES', 'density_ratio', 'dev_risk', 'estimated_target_accuracy']
+__all__ = ['SELECTION_RULES', 'LABEL_FREE_SCORES', 'density_ratio', 'dev_risk', 'estimated_target_accuracy', 'Evidence',
+           'gather_evidence', 'source_accuracy', 'dev_accuracy', 'dev_cross_entropy', 'target_confidence',
+           'target_information', 'target_nuclear_norm', 'soft_neighbourhood_density', 'label_free_scores']
 
 # %% ../nbs/09b_selection.ipynb #2ed39e69
 SELECTION_RULES = ('source', 'iwv', 'dev')      # how settings are chosen without target labels: see `estimated_target_accuracy`
@@ -37,6 +43,11 @@ def dev_risk(losses: np.ndarray, weights: np.ndarray) -> float:
     eta = -np.cov(wl, w)[0, 1] / var if var > 0 else 0.0
     return float(wl.mean() + eta * w.mean() - eta)
 
+def _body_features(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, max_source: int) -> list[Tensor]:
+    "`model.body`'s features of the source validation images, of at most `max_source` training images (a fixed random subset) and of the target."
+    if len(source_train) > max_source: source_train = source_train.subset(torch.randperm(len(source_train), generator=torch.Generator().manual_seed(0))[:max_source])
+    return [extract_features(model.body, ds)[0] for ds in (source_valid, source_train, target)]
+
 def estimated_target_accuracy(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, rule: str = 'dev',
                               max_source: int = 2000) -> float:
     """The accuracy `model` should reach on the target, estimated without target labels: source validation accuracy as it is ('source'),
@@ -45,9 +56,67 @@ def estimated_target_accuracy(model: Classifier, source_valid: ImageSet, source_
     if rule not in SELECTION_RULES: raise ValueError(f"rule must be one of {SELECTION_RULES}, not {rule!r}.")
     errors = (predict_labels(model, source_valid).cpu() != source_valid.labels).double().numpy()
     if rule == 'source': return float(1 - errors.mean())
-    if len(source_train) > max_source: source_train = source_train.subset(torch.randperm(len(source_train), generator=torch.Generator().manual_seed(0))[:max_source])
-    f_valid, _ = extract_features(model.body, source_valid)
-    f_train, _ = extract_features(model.body, source_train)
-    f_target, _ = extract_features(model.body, target)
+    f_valid, f_train, f_target = _body_features(model, source_valid, source_train, target, max_source)
     w = density_ratio(f_train.numpy(), f_target.numpy())(f_valid.numpy())
     return 1 - (float((w * errors).mean()) if rule == 'iwv' else dev_risk(errors, w))
+
+# %% ../nbs/09b_selection.ipynb #2d7a0f87
+@dataclass
+class Evidence:
+    "What a label-free score may read about one trained model: the source validation logits and labels, each validation image's importance weight $w$, and the unlabelled target's logits (never its labels)."
+    valid_logits: Tensor
+    valid_labels: Tensor
+    weights: np.ndarray
+    target_logits: Tensor
+
+def gather_evidence(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, max_source: int = 2000) -> Evidence:
+    "Run `model` once over the source validation images, at most `max_source` training images and the target: the `Evidence` every label-free score reads (the weights as `estimated_target_accuracy` computes them)."
+    f_valid, f_train, f_target = _body_features(model, source_valid, source_train, target, max_source)
+    w = density_ratio(f_train.numpy(), f_target.numpy())(f_valid.numpy())
+    device = next(model.head.parameters()).device
+    with torch.no_grad(), evaluating(model.head):      # the head on the body's features: the model's logits, without a second pass over the images
+        valid_logits, target_logits = (model.head(f.to(device)).float().cpu() for f in (f_valid, f_target))
+    return Evidence(valid_logits, source_valid.labels.cpu(), w, target_logits)
+
+def _entropies(p: Tensor) -> Tensor: return -(p * p.clamp_min(1e-12).log()).sum(-1)
+
+def source_accuracy(e: Evidence) -> float:
+    "Accuracy on the source validation images: blind to the shift."
+    return (e.valid_logits.argmax(1) == e.valid_labels).double().mean().item()
+
+def dev_accuracy(e: Evidence) -> float:
+    "DEV's estimate of target accuracy, 1 − DEV of the 0-1 error (the chapters' rule): exactly 1 for a model with no source validation error."
+    return 1 - dev_risk((e.valid_logits.argmax(1) != e.valid_labels).double().numpy(), e.weights)
+
+def dev_cross_entropy(e: Evidence) -> float:
+    "Minus DEV of the cross-entropy: never saturates, since no image's cross-entropy is exactly zero."
+    return -dev_risk(F.cross_entropy(e.valid_logits.double(), e.valid_labels, reduction='none').numpy(), e.weights)
+
+def target_confidence(e: Evidence) -> float:
+    "Minus the mean entropy (nats) of the target predictions."
+    return -_entropies(e.target_logits.double().softmax(1)).mean().item()
+
+def target_information(e: Evidence) -> float:
+    "Information maximisation: the entropy of the mean target prediction minus the mean entropy of each (0 for uniform predictions, log K for confident ones spread evenly over K classes)."
+    p = e.target_logits.double().softmax(1)
+    return (_entropies(p.mean(0)) - _entropies(p).mean()).item()
+
+def target_nuclear_norm(e: Evidence) -> float:
+    "The nuclear norm (sum of singular values) of the target prediction matrix, divided by the number of target images (BNM)."
+    p = e.target_logits.double().softmax(1)
+    return (torch.linalg.matrix_norm(p, 'nuc') / len(p)).item()
+
+def soft_neighbourhood_density(e: Evidence, temperature: float = 0.05) -> float:
+    "SND: the mean entropy of each target prediction's softmax similarity (at `temperature`) to every other target prediction."
+    z = F.normalize(e.target_logits.double().softmax(1), dim=1)
+    sim = (z @ z.T).fill_diagonal_(-float('inf'))          # a prediction is not its own neighbour
+    return _entropies((sim / temperature).softmax(1)).mean().item()
+
+LABEL_FREE_SCORES = {'source': source_accuracy, 'dev': dev_accuracy, 'dev-ce': dev_cross_entropy, 'entropy': target_confidence,
+                     'im': target_information, 'bnm': target_nuclear_norm, 'snd': soft_neighbourhood_density}   # higher is better, every one
+
+def label_free_scores(e: Evidence, names=tuple(LABEL_FREE_SCORES)) -> dict[str, float]:
+    "`{name: score}` for each of `names` (keys of `LABEL_FREE_SCORES`), all read from one `Evidence`."
+    unknown = [n for n in names if n not in LABEL_FREE_SCORES]
+    if unknown: raise ValueError(f"Unknown label-free score {unknown[0]!r}; choose from {', '.join(LABEL_FREE_SCORES)}.")
+    return {n: LABEL_FREE_SCORES[n](e) for n in names}
