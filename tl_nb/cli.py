@@ -13,10 +13,10 @@ from pathlib import Path
 # `tl-nb --help` and argument errors answer at once instead of after a two-second import.
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'ADAPT_CAP', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_TASKS', 'COMPARE_TASKS',
-           'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target', 'is_sound',
-           'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'rank_folder', 'advise_folder',
-           'folder_task', 'compare', 'lesson', 'format_report', 'report_dict', 'plot_report', 'main']
+__all__ = ['RUN_FILE', 'ADAPT_CAP', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_WAYS', 'FEWSHOT_TASKS',
+           'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target',
+           'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'adapt_summary', 'rank_folder',
+           'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'report_dict', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -254,7 +254,8 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
     or the one `setting`) and its number of steps (at most `steps`) are chosen by DEV, without a target label, as the chapters choose them;
     `method='auto'` trains every method of `label_free.AUTO_METHODS` so, then keeps the candidate (any method, any setting tried) that
     `label_free.AUTO_SCORE` rates highest. Every score is reported beside the choice, with the number of candidates tied at the top (the
-    first tried is kept), and the target accuracy on `target_test` if given (read only to report it)."""
+    first tried is kept), and the target accuracy on `target_test` if given (read only to report it). `predicted_classes`: the effective number of
+    classes the chosen model assigns the target images (`selection.predicted_classes`; far below `classes`, a collapse)."""
     import torch
     from tqdm.auto import tqdm
     from tl_nb.adapt import ADAPTATION, DomainTask, adaptation_method
@@ -263,7 +264,7 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
     from tl_nb.label_free import AUTO_METHODS, AUTO_SCORE
     from tl_nb.models import save_model
     from tl_nb.protocol import accuracy, choose_setting, model_predictor
-    from tl_nb.selection import LABEL_FREE_SCORES, gather_evidence
+    from tl_nb.selection import SCORE_WORDS, TARGET_SCORES, gather_evidence, label_free_scores, predicted_classes, target_evidence
     if method != 'auto' and method not in ADAPTATION: raise ValueError(f"Unknown --method {method!r}; choose from auto, {', '.join(ADAPTATION)}.")
     if steps < 10: raise ValueError(f"--steps must be at least 10, got {steps}.")
     if out is not None: _check_writable(Path(out))
@@ -298,24 +299,53 @@ def adapt_folders(source, target, target_test=None, method: str = 'auto', steps:
         return tried[-1]['estimate']
     for name, m in methods.items(): choose_setting(lambda s, name=name: score(name, s), m.grid, m.limits)   # each method's grid, extended past an edge
     bar.close()
-    key = 'estimate'
+    key, train, valid = 'estimate', *task.draw(seed)
+    evidence = lambda t: (target_evidence(fitted[t['method'], repr(t['setting'])].model, tgt) if AUTO_SCORE in TARGET_SCORES else
+                          gather_evidence(fitted[t['method'], repr(t['setting'])].model, valid, train, tgt))   # the target alone, when the score reads nothing else
     if method == 'auto':               # between methods DEV saturates on an easy source: the score chapter 43 chose, read from the target's predictions
-        train, valid = task.draw(seed)
-        for t in tried: t[AUTO_SCORE] = LABEL_FREE_SCORES[AUTO_SCORE](gather_evidence(fitted[t['method'], repr(t['setting'])].model, valid, train, tgt))
+        for t in tried: t['evidence'] = evidence(t); t[AUTO_SCORE] = label_free_scores(t['evidence'], [AUTO_SCORE])[AUTO_SCORE]
         key = AUTO_SCORE
     ranked = sorted(tried, key=lambda t: -t[key])      # stable: of a tie, the first tried comes first
     best = ranked[0]
+    spread = predicted_classes(best['evidence'] if 'evidence' in best else target_evidence(fitted[best['method'], repr(best['setting'])].model, tgt))   # a collapse puts every target image in one class
+    for t in tried: t.pop('evidence', None)
     model = fitted[best['method'], repr(best['setting'])].model
     if out is not None: save_model(model, out, 'lenet', src.classes, method=best['method'], setting=repr(best['setting']), source=str(source), target=str(target))
-    predict, valid = model_predictor(model), task.draw(seed)[1]
+    predict = model_predictor(model)
     reference = fitted.get(('source-only', repr({})))    # what the chosen model gave up on the source, if anything (SHOT trades it for the target)
     return {'method': best['method'], 'setting': best['setting'], 'estimate': best['estimate'], 'steps': fitted[best['method'], repr(best['setting'])].budget.steps,
             'target_acc': accuracy(predict, test) if target_test is not None else None, 'source_valid_acc': accuracy(predict, valid),
             'source_only_valid_acc': None if reference is None else accuracy(reference.predict, valid),
             'chosen_by': 'DEV' if key == 'estimate' else AUTO_SCORE,
-            'chosen_by_words': 'DEV' if key == 'estimate' else LABEL_FREE_SCORES[AUTO_SCORE].__doc__.split(':')[0].rstrip('.').lower(),
+            'chosen_by_words': SCORE_WORDS['dev' if key == 'estimate' else AUTO_SCORE], 'predicted_classes': spread, 'classes': len(src.classes),
+            'target_test': None if target_test is None else str(target_test),
             'tied': sum(t[key] >= best[key] - 1e-9 for t in tried), 'estimates': ranked, 'source_images': len(src), 'target_images': len(tgt),
             'channels': channels, 'out': None if out is None else str(out), 'seconds': time.perf_counter() - t0}
+
+def _setting_words(s: dict) -> str: return ', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in s.items())
+
+def adapt_summary(r: dict) -> str:
+    "What `tl-nb adapt` prints for `adapt_folders`'s result `r`: every candidate's estimate and score, the choice, and a warning for each sign of trouble."
+    lines, by = [], r['chosen_by']
+    check = '' if r['target_test'] else '; check it on a few labelled target images (--target-test)'
+    lines.append(f"each method and setting tried on {r['source_images']} source and {r['target_images']} target images, no target label read: DEV's estimate of target accuracy"
+          + (f", and {r['chosen_by_words']} ('{by}'), which chooses:" if by != 'DEV' else ', which chooses:'))
+    for e in r['estimates']:
+        lines.append(f"  {100 * e['estimate']:5.1f}%" + (f"  {e[by]:+8.3f}" if by != 'DEV' else '') + f"  {e['method']} ({_setting_words(e['setting'])})"
+              + ('  <- chosen' if e is r['estimates'][0] else ''))
+    if r['tied'] > 1: lines.append(f"{r['tied']} candidates tie at the top and the first tried is kept: the score cannot tell them apart.")
+    if r['source_only_valid_acc'] is not None and r['source_valid_acc'] < r['source_only_valid_acc'] - 0.1:
+        lines.append(f"warning: the chosen model gets {100 * r['source_valid_acc']:.1f}% of the source validation images right, source-only "
+              f"{100 * r['source_only_valid_acc']:.1f}%: it traded source accuracy for confident target predictions, which can be right "
+              f"(SHOT adapts its body to the target){check}.")
+    if r['classes'] > 1 and r['predicted_classes'] < max(r['classes'] / 2, 1.5):      # with 2 classes: 90% of the images in one
+        lines.append(f"warning: the chosen model puts the target images in effectively {r['predicted_classes']:.1f} of the {r['classes']} classes: "
+              f"a collapse, unless your target really holds few of the classes{check}.")
+    acc = f"target accuracy {100 * r['target_acc']:.1f}% on {r['target_test']}" if r['target_acc'] is not None else 'no --target-test: target accuracy unknown'
+    lines.append(f"{r['method']} ({_setting_words(r['setting'])}, {r['steps']} steps): {acc} (source validation {100 * r['source_valid_acc']:.1f}%), {r['seconds']:.0f} s"
+          + f"; its target predictions effectively in {r['predicted_classes']:.1f} of the {r['classes']} classes" + (f"; model saved to {r['out']}" if r['out'] else ''))
+    return '\n'.join(lines)
+
 
 # %% ../nbs/90_cli.ipynb #569c55aa
 RANK_BACKBONES = ('conv4-glyphs', 'conv4-protonet-glyphs', 'conv4')
@@ -352,17 +382,19 @@ def rank_folder(data, backbones=RANK_BACKBONES, labels_per_class: int = 0, seed:
     return {'data': str(data), 'images': len(ds), 'classes': len(ds.classes), 'ranking': rows, 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #70155eeb
-def _advice_command(advice, data, target) -> str:
-    "The tl-nb command that carries out `advice` on the folders; empty when the folders are too small for it (the advice still holds)."
+def _advice_command(advice, data, target) -> tuple[str, str]:
+    "`(command, why_none)`: the tl-nb command that carries out `advice` on the folders, or `''` and the reason when they are too small for it (the advice still holds)."
     import shlex
-    s, q = advice.signals, lambda p: shlex.quote(str(p))
+    s, q, k = advice.signals, lambda p: shlex.quote(str(p)), advice.signals.labels_per_class
+    too_few = lambda need, what: ('', f"every class needs at least {need} images {what}, and the smallest has {k}; the advice still holds")
     if advice.strategy in ('adabn', 'coral'):
-        return f"tl-nb adapt --source {q(data)} --target {q(target)} --method {advice.strategy} --out adapted.pt" if s.labels_per_class >= 2 else ''
+        if k < 2: return too_few(2, 'for tl-nb adapt (one to train, one to validate)')
+        return f"tl-nb adapt --source {q(data)} --target {q(target)} --method {advice.strategy} --out adapted.pt", ''
     if advice.strategy == 'simpleshot':     # estimates, on episodes of your classes, how well SimpleShot does
-        k = s.labels_per_class
-        return f"tl-nb fewshot --data {q(data)} --method simpleshot --ways {min(s.classes, 5)} --shots {k - 1} --queries 1" if k >= 2 else ''
-    if s.labels_per_class < 3: return ''    # tl-nb fit carves a validation and a test image from every class
-    return f"tl-nb fit --data {q(data)} --strategy {advice.strategy} --backbone {s.backbone} --out model.pt"
+        if k < 2: return too_few(2, "to measure SimpleShot with tl-nb fewshot (one support image and one query a class)")
+        return f"tl-nb fewshot --data {q(data)} --method simpleshot --ways {min(s.classes, 5)} --shots {k - 1} --queries 1", ''
+    if k < 3: return too_few(3, 'for tl-nb fit (one to train, one to validate, one to test)')
+    return f"tl-nb fit --data {q(data)} --strategy {advice.strategy} --backbone {s.backbone} --out model.pt", ''
 
 def advise_folder(data, target=None, backbones=None, seed: int = 0, device=None) -> dict:
     "The strategy advisor on the labelled images of `data` (one sub-folder per class) and the unlabelled ones under `target`: the advice, its signals, the next command (`backbones`: default the shipped ones)."
@@ -381,15 +413,17 @@ def advise_folder(data, target=None, backbones=None, seed: int = 0, device=None)
         images = load_images(image_files(target), size=size, channels=channels)
         tgt = ImageSet(images, torch.zeros(len(images), dtype=torch.long), ds.classes, name=Path(target).name)   # labels unknown: never read
     advice = advise(ds, tgt, tuple(backbones), device, seed)
-    advice.command = _advice_command(advice, data, target)
-    return {'data': str(data), 'target': None if target is None else str(target), **advice.to_dict(), 'seconds': time.perf_counter() - t0}
+    advice.command, why_none = _advice_command(advice, data, target)
+    return {'data': str(data), 'target': None if target is None else str(target), **advice.to_dict(), 'no_command_because': why_none or None,
+            'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/90_cli.ipynb #83496ccd
 TRANSFER_TASKS = ('digits', 'characters-5', 'characters-1', 'digits-1', 'digits-5', 'digits-50')
 ADAPTATION_TASKS = ('syn-to-digits', 'digits-to-digitsm')
-FEWSHOT_TASKS = ('characters-5-way',)
+FEWSHOT_WAYS = {'characters-5-way': 5, 'characters-20-way': 20}      # new characters an episode (1 and 5 shots each)
+FEWSHOT_TASKS = tuple(FEWSHOT_WAYS)
 COMPARE_TASKS = TRANSFER_TASKS + ADAPTATION_TASKS + FEWSHOT_TASKS        # every task `compare` knows; 'digits' is 10 labels per class
-DEFAULT_TASKS = ('digits', 'characters-5', 'characters-1', 'syn-to-digits', 'characters-5-way')    # the book's main job
+DEFAULT_TASKS = ('digits', 'characters-5', 'characters-1', 'syn-to-digits', 'characters-5-way', 'characters-20-way')    # the book's main job
 FAMILIES = {**{t: 'transfer with few labels' for t in TRANSFER_TASKS}, **{t: 'domain adaptation' for t in ADAPTATION_TASKS},
             **{t: 'few-shot' for t in FEWSHOT_TASKS}}
 QUICK_TASKS = ('digits', 'syn-to-digits', 'characters-5-way')
@@ -418,11 +452,9 @@ def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data
     return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', floor='pixels', progress=progress)
 
 def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
-    "Source-only (the reference), AdaBN, self-training, CORAL, DANN, MCC + AdaBN and SHOT (quick: source-only, AdaBN and SHOT, the best of the default run), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
-    from tl_nb.adapt import adaptation_method
-    shared = {}
-    names = ('source-only', 'adabn', 'shot') if quick else ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn', 'shot')
-    methods = [adaptation_method(name, steps=cap, grid=True, cache=shared, batch_size=32, progress=False) for name in names]
+    "The methods `tl-nb adapt --method auto` chooses among (`label_free.AUTO_METHODS`: source-only, the reference, then AdaBN, self-training, CORAL, DANN, MCC + AdaBN and SHOT; quick: source-only, AdaBN and SHOT, the best of the default run), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
+    from tl_nb.label_free import AUTO_METHODS, candidate_methods
+    methods = candidate_methods(('source-only', 'adabn', 'shot') if quick else AUTO_METHODS, steps=cap)   # the methods and grids `tl-nb adapt --method auto` weighs, at compare's budget
     for m in methods: m.limits = {**m.limits, 'cap': (cap, 4 * cap)}
     return methods
 
@@ -434,7 +466,7 @@ def _adaptation_comparison(name: str, seeds, cap: int, quick: bool, progress):
     return compare_adaptation(DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), seeds=seeds, oracle=oracle, rule_cost=True, progress=progress)
 
 def _fewshot_comparison(name: str, episodes: int, progress):
-    "5-way 1- and 5-shot episodes of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, and SimpleShot (the supervised Conv-4's normalised features)."
+    "`FEWSHOT_WAYS[name]`-way episodes, 1- and 5-shot, of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, and SimpleShot (the supervised Conv-4's normalised features)."
     from tqdm.auto import tqdm
     from tl_nb.core import progress_enabled
     from tl_nb.episodes import EpisodeSampler, episode_loader
@@ -448,9 +480,9 @@ def _fewshot_comparison(name: str, episodes: int, progress):
     learners = {'pixels': (torch.nn.Flatten(), nearest_prototype), 'supervised Conv-4': (pretrained('conv4-glyphs'), nearest_prototype),
                 'ProtoNet': (pretrained('conv4-protonet-glyphs'), nearest_prototype),
                 'SimpleShot': (meta_trained('simpleshot'), lambda ep: simpleshot.predict(torch.nn.Identity(), ep))}
-    out = {shots: [] for shots in (1, 5)}
-    # the fixed episodes are known in advance: embed only the images they use (few episodes touch few of the 6,860)
-    used = torch.tensor(sorted({i for shots in out for ep in EpisodeSampler(evaluation.labels, 5, shots, 15, episodes, seed=0) for i in ep}))
+    ways, out = FEWSHOT_WAYS[name], {shots: [] for shots in (1, 5)}
+    # the fixed episodes are known in advance: embed only the images they use (a few 5-way episodes touch few of the 6,860)
+    used = torch.tensor(sorted({i for shots in out for ep in EpisodeSampler(evaluation.labels, ways, shots, 15, episodes, seed=0) for i in ep}))
     notes = {'supervised Conv-4': 'the shipped model: one training run (the interval is over test episodes)',
              'ProtoNet': 'the shipped model: one training run (the interval is over test episodes)',
              'SimpleShot': 'the shipped supervised Conv-4, its features normalised (L2N): one training run (the interval is over test episodes)'}
@@ -459,9 +491,9 @@ def _fewshot_comparison(name: str, episodes: int, progress):
         part = embed(body.eval(), evaluation.subset(used))       # once per learner, for both shot counts
         features = Features(torch.zeros(len(evaluation), part.features.shape[1]).index_copy_(0, used, part.features), evaluation.labels)
         for shots in out:
-            accs = episode_accuracies(predict, episode_loader(features, 5, shots, 15, episodes, seed=0))
+            accs = episode_accuracies(predict, episode_loader(features, ways, shots, 15, episodes, seed=0))
             out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out), budget_note=notes.get(learner, '')))
-    return [Comparison(f'new characters, 5-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='in pretraining: the shipped models')
+    return [Comparison(f'new characters, {ways}-way {shots}-shot ({episodes} episodes)', results, 'pixels', chosen_by='in pretraining: the shipped models')
             for shots, results in out.items()]
 
 def folder_task(data, valid_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0):
@@ -634,7 +666,7 @@ def _cmd_advise(args):
     if s['feature_loo'] is not None: signals.append(f"leave-one-out {100 * s['feature_loo']:.1f}% on its features vs {100 * s['pixel_loo']:.1f}% on pixels")
     if s['a_distance'] is not None: signals.append(f"proxy A-distance to the target {s['a_distance']:.2f}")
     print('signals: ' + '; '.join(signals))
-    if r['command']: print(f"next: {r['command']}")
+    print(f"next: {r['command']}" if r['command'] else f"next: no command: {r['no_command_because']}.")
 
 def _cmd_fit(args):
     from tl_nb.core import init_distributed, is_main_process
@@ -659,26 +691,10 @@ def _cmd_predict(args):
     if args.json: print(json.dumps({'model': str(args.model), 'predictions': preds}))
     else: print('\n'.join(f"{p['path']}\t{p['class']}\t{p['probability']:.3f}" for p in preds))
 
-def _setting_words(s: dict) -> str: return ', '.join(f'{k}={v:g}' if isinstance(v, float) else f'{k}={v}' for k, v in s.items())
-
 def _cmd_adapt(args):
     r = adapt_folders(args.source, args.target, args.target_test, args.method, args.steps, args.seed, out=args.out,
                       progress=None if not args.json else False)
-    if args.json: print(json.dumps(r)); return
-    by = r['chosen_by']
-    print(f"each method and setting tried on {r['source_images']} source and {r['target_images']} target images, no target label read: DEV's estimate of target accuracy"
-          + (f", and {r['chosen_by_words']} ({by}), which chooses:" if by != 'DEV' else ', which chooses:'))
-    for e in r['estimates']:
-        print(f"  {100 * e['estimate']:5.1f}%" + (f"  {e[by]:+8.3f}" if by != 'DEV' else '') + f"  {e['method']} ({_setting_words(e['setting'])})"
-              + ('  <- chosen' if e is r['estimates'][0] else ''))
-    if r['tied'] > 1: print(f"{r['tied']} candidates tie at the top and the first tried is kept: the score cannot tell them apart.")
-    if r['source_only_valid_acc'] is not None and r['source_valid_acc'] < r['source_only_valid_acc'] - 0.1:
-        print(f"warning: the chosen model gets {100 * r['source_valid_acc']:.1f}% of the source validation images right, source-only "
-              f"{100 * r['source_only_valid_acc']:.1f}%: it traded source accuracy for confident target predictions, which can be right "
-              "(SHOT adapts its body to the target) or a collapse; check it on a few labelled target images (--target-test).")
-    acc = f"target accuracy {100 * r['target_acc']:.1f}% on {args.target_test}" if r['target_acc'] is not None else 'no --target-test: target accuracy unknown'
-    print(f"{r['method']} ({_setting_words(r['setting'])}, {r['steps']} steps): {acc} (source validation {100 * r['source_valid_acc']:.1f}%), {r['seconds']:.0f} s"
-          + (f"; model saved to {r['out']}" if r['out'] else ''))
+    print(json.dumps(r) if args.json else adapt_summary(r))
 
 def _cmd_fewshot(args):
     r = fewshot_folder(args.data, args.ways, args.shots, args.queries, args.episodes, args.method, args.train, args.train_episodes,

@@ -20,9 +20,10 @@ from .models import Classifier, extract_features, predict_labels
 from .shift import domain_classifier
 
 # %% auto #0
-__all__ = ['SELECTION_RULES', 'LABEL_FREE_SCORES', 'density_ratio', 'dev_risk', 'estimated_target_accuracy', 'Evidence',
-           'gather_evidence', 'source_accuracy', 'dev_accuracy', 'dev_cross_entropy', 'target_confidence',
-           'target_information', 'target_nuclear_norm', 'soft_neighbourhood_density', 'label_free_scores']
+__all__ = ['SELECTION_RULES', 'LABEL_FREE_SCORES', 'TARGET_SCORES', 'SCORE_WORDS', 'density_ratio', 'dev_risk',
+           'estimated_target_accuracy', 'Evidence', 'gather_evidence', 'target_evidence', 'source_accuracy',
+           'dev_accuracy', 'dev_cross_entropy', 'target_confidence', 'target_information', 'target_nuclear_norm',
+           'predicted_classes', 'soft_neighbourhood_density', 'label_free_scores']
 
 # %% ../nbs/09b_selection.ipynb #2ed39e69
 SELECTION_RULES = ('source', 'iwv', 'dev')      # how settings are chosen without target labels: see `estimated_target_accuracy`
@@ -63,20 +64,26 @@ def estimated_target_accuracy(model: Classifier, source_valid: ImageSet, source_
 # %% ../nbs/09b_selection.ipynb #2d7a0f87
 @dataclass
 class Evidence:
-    "What a label-free score may read about one trained model: the source validation logits and labels, each validation image's importance weight $w$, and the unlabelled target's logits (never its labels)."
-    valid_logits: Tensor
-    valid_labels: Tensor
-    weights: np.ndarray
+    "What a label-free score may read about one trained model: the source validation logits and labels, each validation image's importance weight $w$, and the unlabelled target's logits (never its labels); the source fields are `None` where `target_evidence` gathered the target's alone."
+    valid_logits: Tensor | None
+    valid_labels: Tensor | None
+    weights: np.ndarray | None
     target_logits: Tensor
 
 def gather_evidence(model: Classifier, source_valid: ImageSet, source_train: ImageSet, target: ImageSet, max_source: int = 2000) -> Evidence:
     "Run `model` once over the source validation images, at most `max_source` training images and the target: the `Evidence` every label-free score reads (the weights as `estimated_target_accuracy` computes them)."
     f_valid, f_train, f_target = _body_features(model, source_valid, source_train, target, max_source)
     w = density_ratio(f_train.numpy(), f_target.numpy())(f_valid.numpy())
-    device = next(model.head.parameters()).device
-    with torch.no_grad(), evaluating(model.head):      # the head on the body's features: the model's logits, without a second pass over the images
-        valid_logits, target_logits = (model.head(f.to(device)).float().cpu() for f in (f_valid, f_target))
-    return Evidence(valid_logits, source_valid.labels.cpu(), w, target_logits)
+    return Evidence(_head_logits(model, f_valid), source_valid.labels.cpu(), w, _head_logits(model, f_target))
+
+def target_evidence(model: Classifier, target: ImageSet) -> Evidence:
+    "Only the target's logits, the rest `None`: all that the scores of `TARGET_SCORES` read, without the source passes and the domain classifier `gather_evidence` fits."
+    return Evidence(None, None, None, _head_logits(model, extract_features(model.body, target)[0]))
+
+def _head_logits(model: Classifier, features: Tensor) -> Tensor:
+    "The head on the body's features: the model's logits, without a second pass over the images."
+    with torch.no_grad(), evaluating(model.head):
+        return model.head(features.to(next(model.head.parameters()).device)).float().cpu()
 
 def _entropies(p: Tensor) -> Tensor: return -(p * p.clamp_min(1e-12).log()).sum(-1)
 
@@ -106,6 +113,11 @@ def target_nuclear_norm(e: Evidence) -> float:
     p = e.target_logits.double().softmax(1)
     return (torch.linalg.matrix_norm(p, 'nuc') / len(p)).item()
 
+def predicted_classes(e: Evidence) -> float:
+    "The effective number of classes the target images are assigned, $e^{H}$ of the share of each predicted class: $K$ when they are spread evenly over $K$ classes, 1 when every image gets the same one (a collapse)."
+    share = torch.bincount(e.target_logits.argmax(1), minlength=e.target_logits.shape[1]).double() / len(e.target_logits)
+    return _entropies(share).exp().item()
+
 def soft_neighbourhood_density(e: Evidence, temperature: float = 0.05) -> float:
     "SND: the mean entropy of each target prediction's softmax similarity (at `temperature`) to every other target prediction."
     z = F.normalize(e.target_logits.double().softmax(1), dim=1)
@@ -114,9 +126,16 @@ def soft_neighbourhood_density(e: Evidence, temperature: float = 0.05) -> float:
 
 LABEL_FREE_SCORES = {'source': source_accuracy, 'dev': dev_accuracy, 'dev-ce': dev_cross_entropy, 'entropy': target_confidence,
                      'im': target_information, 'bnm': target_nuclear_norm, 'snd': soft_neighbourhood_density}   # higher is better, every one
+TARGET_SCORES = ('entropy', 'im', 'bnm', 'snd')     # the scores that read only the target's predictions: `target_evidence` is enough for them
+SCORE_WORDS = {'source': 'source validation accuracy', 'dev': 'DEV', 'dev-ce': 'DEV of the cross-entropy', 'entropy': 'confidence, minus the mean entropy of the target predictions',
+               'im': 'information maximisation', 'bnm': 'batch nuclear norm', 'snd': 'soft neighbourhood density'}   # each score's name in a sentence
 
 def label_free_scores(e: Evidence, names=tuple(LABEL_FREE_SCORES)) -> dict[str, float]:
     "`{name: score}` for each of `names` (keys of `LABEL_FREE_SCORES`), all read from one `Evidence`."
     unknown = [n for n in names if n not in LABEL_FREE_SCORES]
     if unknown: raise ValueError(f"Unknown label-free score {unknown[0]!r}; choose from {', '.join(LABEL_FREE_SCORES)}.")
+    needs_source = [n for n in names if n not in TARGET_SCORES]
+    if e.valid_logits is None and needs_source:
+        raise ValueError(f"The score {needs_source[0]!r} reads the source validation images, and this evidence has only the target's predictions: "
+                         "gather it with `gather_evidence`, not `target_evidence`.")
     return {n: LABEL_FREE_SCORES[n](e) for n in names}
