@@ -329,7 +329,7 @@ def adapt_summary(r: dict) -> str:
     lines, by = [], r['chosen_by']
     check = '' if r['target_test'] else '; check it on a few labelled target images (--target-test)'
     lines.append(f"each method and setting tried on {r['source_images']} source and {r['target_images']} target images, no target label read: DEV's estimate of target accuracy"
-          + (f", and {r['chosen_by_words']} ('{by}'), which chooses:" if by != 'DEV' else ', which chooses:'))
+          + (f", and {r['chosen_by_words']}, the score '{by}', which chooses:" if by != 'DEV' else ', which chooses:'))
     for e in r['estimates']:
         lines.append(f"  {100 * e['estimate']:5.1f}%" + (f"  {e[by]:+8.3f}" if by != 'DEV' else '') + f"  {e['method']} ({_setting_words(e['setting'])})"
               + ('  <- chosen' if e is r['estimates'][0] else ''))
@@ -337,7 +337,7 @@ def adapt_summary(r: dict) -> str:
     if r['source_only_valid_acc'] is not None and r['source_valid_acc'] < r['source_only_valid_acc'] - 0.1:
         lines.append(f"warning: the chosen model gets {100 * r['source_valid_acc']:.1f}% of the source validation images right, source-only "
               f"{100 * r['source_only_valid_acc']:.1f}%: it traded source accuracy for confident target predictions, which can be right "
-              f"(SHOT adapts its body to the target){check}.")
+              f"(SHOT adapts its body to the target) or mean the model learned nothing usable{check}.")
     if r['classes'] > 1 and r['predicted_classes'] < max(r['classes'] / 2, 1.5):      # with 2 classes: 90% of the images in one
         lines.append(f"warning: the chosen model puts the target images in effectively {r['predicted_classes']:.1f} of the {r['classes']} classes: "
               f"a collapse, unless your target really holds few of the classes{check}.")

@@ -114,7 +114,7 @@ def target_nuclear_norm(e: Evidence) -> float:
     return (torch.linalg.matrix_norm(p, 'nuc') / len(p)).item()
 
 def predicted_classes(e: Evidence) -> float:
-    "The effective number of classes the target images are assigned, $e^{H}$ of the share of each predicted class: $K$ when they are spread evenly over $K$ classes, 1 when every image gets the same one (a collapse)."
+    "The effective number of classes the target images are assigned, $e^{H}$ with $H = -\\sum_k s_k \\log s_k$ and $s_k$ the share of target images predicted as class $k$: $K$ when they are spread evenly over $K$ classes, 1 when every image gets the same one (a collapse)."
     share = torch.bincount(e.target_logits.argmax(1), minlength=e.target_logits.shape[1]).double() / len(e.target_logits)
     return _entropies(share).exp().item()
 
@@ -127,7 +127,7 @@ def soft_neighbourhood_density(e: Evidence, temperature: float = 0.05) -> float:
 LABEL_FREE_SCORES = {'source': source_accuracy, 'dev': dev_accuracy, 'dev-ce': dev_cross_entropy, 'entropy': target_confidence,
                      'im': target_information, 'bnm': target_nuclear_norm, 'snd': soft_neighbourhood_density}   # higher is better, every one
 TARGET_SCORES = ('entropy', 'im', 'bnm', 'snd')     # the scores that read only the target's predictions: `target_evidence` is enough for them
-SCORE_WORDS = {'source': 'source validation accuracy', 'dev': 'DEV', 'dev-ce': 'DEV of the cross-entropy', 'entropy': 'confidence, minus the mean entropy of the target predictions',
+SCORE_WORDS = {'source': 'source validation accuracy', 'dev': 'DEV', 'dev-ce': 'DEV of the cross-entropy', 'entropy': 'confidence (minus the mean entropy of the target predictions)',
                'im': 'information maximisation', 'bnm': 'batch nuclear norm', 'snd': 'soft neighbourhood density'}   # each score's name in a sentence
 
 def label_free_scores(e: Evidence, names=tuple(LABEL_FREE_SCORES)) -> dict[str, float]:
