@@ -178,6 +178,31 @@ def test_fewshot_simpleshot_runs_and_has_nothing_to_meta_train(tmp_path):
     assert res.returncode == 2 and 'nothing to meta-train' in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1
 
 
+def test_fewshot_transductive_refines_with_each_episodes_queries(tmp_path):
+    """`--method simpleshot-transductive` refines with the chapter's chosen setting, reading each episode's queries together (a spy on
+    `soft_kmeans`); its accuracy is the rule's on the shipped body's features of the folder, recomputed by hand; nothing to meta-train."""
+    from unittest import mock
+    import torch
+    import tl_nb.transductive as td
+    from tl_nb.cli import fewshot_folder
+    from tl_nb.data import image_folder
+    from tl_nb.episodes import episode_loader
+    from tl_nb.fewshot import embed, episode_accuracies, meta_trained
+    from tl_nb.models import input_spec, prepare_for
+    data = _write_folder(tmp_path / 'new_classes', [f'bar_{i}' for i in range(4)], n=6)
+    with mock.patch.object(td, 'soft_kmeans', wraps=td.soft_kmeans) as spy:
+        r = fewshot_folder(data, ways=3, shots=1, queries=4, episodes=20, method='simpleshot-transductive', progress=False)
+    assert spy.call_count == 20 and {c.args[3:] for c in spy.call_args_list} == {(td.CHOSEN['temperature'], td.CHOSEN['iterations'])}
+    assert {tuple(c.args[2].shape) for c in spy.call_args_list} == {(3 * 4, 64)}      # every query of the episode at once, normalised features
+    spec = input_spec('conv4-glyphs')
+    features = embed(meta_trained('simpleshot-transductive'), prepare_for('conv4-glyphs', image_folder(data, size=spec['size'], channels=spec['in_channels'])))
+    rule = td.TransductiveSimpleShot(**td.CHOSEN)
+    by_hand = episode_accuracies(lambda ep: rule.predict(torch.nn.Identity(), ep), episode_loader(features, 3, 1, 4, 20, seed=0)).mean()
+    assert r['method'] == 'simpleshot-transductive' and r['accuracy'] == pytest.approx(by_hand, abs=1e-6)
+    res = tl_nb('fewshot', '--data', str(data), '--method', 'simpleshot-transductive', '--ways', '3', '--queries', '2', '--train', str(data), check=False)
+    assert res.returncode == 2 and 'nothing to meta-train' in res.stderr and 'Traceback' not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize('args, match', [
     (['--ways', '5'], 'fewer than --ways 5'),
     (['--ways', '3', '--shots', '3', '--queries', '3'], 'fewer than --shots + --queries = 6'),

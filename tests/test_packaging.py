@@ -10,7 +10,7 @@ def test_wheel_contents(tmp_path):
                    check=True, capture_output=True)
     wheel, = tmp_path.glob('tl_nb-*.whl')
     names = zipfile.ZipFile(wheel).namelist()
-    for mod in ('core', 'data', 'models', 'glyphs', 'episodes', 'online', 'fewshot', 'protonets', 'maml', 'reptile', 'simpleshot', 'adapt', 'dann', 'importance', 'pixelda', 'mcc', 'fixmatch', 'shot', 'transferability', 'audio', 'selection', 'label_free', 'cli', '_modidx'):
+    for mod in ('core', 'data', 'models', 'glyphs', 'episodes', 'online', 'fewshot', 'protonets', 'maml', 'reptile', 'simpleshot', 'transductive', 'adapt', 'dann', 'importance', 'pixelda', 'mcc', 'fixmatch', 'shot', 'transferability', 'audio', 'selection', 'label_free', 'cli', '_modidx'):
         assert f'tl_nb/{mod}.py' in names
     assert 'tl_nb/weights/conv4-glyphs.pt' in names          # the shipped pretrained backbone
     assert {'tl_nb/datasets/spoken_words.npz', 'tl_nb/datasets/spoken_vocabulary.npz'} <= set(names)   # and the spoken words

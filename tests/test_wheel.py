@@ -86,7 +86,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs_offline(tmp_path):
     res = tl_nb('compare', '--tasks', 'characters-5-way', '--episodes', '20', '--json', '--figure', str(tmp_path / 'compare.png'))
     assert res.returncode == 0, res.stderr[-2000:]
     tables = json.loads(res.stdout)['tasks']
-    assert [r['strategy'] for r in tables[0]['results']] == ['pixels', 'supervised Conv-4', 'ProtoNet', 'SimpleShot'] and (tmp_path / 'compare.png').stat().st_size > 0
+    assert [r['strategy'] for r in tables[0]['results']] == ['pixels', 'supervised Conv-4', 'ProtoNet', 'SimpleShot', 'transductive SimpleShot'] and (tmp_path / 'compare.png').stat().st_size > 0
     res = tl_nb('fewshot', '--data', str(_folder(tmp_path / 'bars', ['a', 'b', 'c'], 4)), '--ways', '3', '--queries', '2', '--episodes', '5', '--json')
     assert res.returncode == 0, res.stderr[-2000:]
     assert json.loads(res.stdout)['accuracy'] > 0.5                       # three bars: the shipped ProtoNet tells them apart

@@ -14,9 +14,10 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['RUN_FILE', 'ADAPT_CAP', 'RANK_BACKBONES', 'TRANSFER_TASKS', 'ADAPTATION_TASKS', 'FEWSHOT_WAYS', 'FEWSHOT_TASKS',
-           'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP', 'ADAPTATION_CAP', 'load_target',
-           'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder', 'adapt_folders', 'adapt_summary', 'rank_folder',
-           'advise_folder', 'folder_task', 'compare', 'lesson', 'format_report', 'report_dict', 'plot_report', 'main']
+           'TRANSDUCTIVE', 'COMPARE_TASKS', 'DEFAULT_TASKS', 'FAMILIES', 'QUICK_TASKS', 'TRANSFER_CAP',
+           'ADAPTATION_CAP', 'load_target', 'is_sound', 'fit_folder', 'predict_files', 'fewshot_folder',
+           'adapt_folders', 'adapt_summary', 'rank_folder', 'advise_folder', 'folder_task', 'compare', 'lesson',
+           'format_report', 'report_dict', 'plot_report', 'main']
 
 # %% ../nbs/90_cli.ipynb #ded10b3c
 def load_target(data=None, valid=None, test=None, backbone: str = 'conv4-glyphs', labels_per_class: int = 0,
@@ -422,6 +423,7 @@ TRANSFER_TASKS = ('digits', 'characters-5', 'characters-1', 'digits-1', 'digits-
 ADAPTATION_TASKS = ('syn-to-digits', 'digits-to-digitsm')
 FEWSHOT_WAYS = {'characters-5-way': 5, 'characters-20-way': 20}      # new characters an episode (1 and 5 shots each)
 FEWSHOT_TASKS = tuple(FEWSHOT_WAYS)
+TRANSDUCTIVE = 'transductive SimpleShot'     # the few-shot row that reads each episode's queries together: a different protocol, declared under its table
 COMPARE_TASKS = TRANSFER_TASKS + ADAPTATION_TASKS + FEWSHOT_TASKS        # every task `compare` knows; 'digits' is 10 labels per class
 DEFAULT_TASKS = ('digits', 'characters-5', 'characters-1', 'syn-to-digits', 'characters-5-way', 'characters-20-way')    # the book's main job
 FAMILIES = {**{t: 'transfer with few labels' for t in TRANSFER_TASKS}, **{t: 'domain adaptation' for t in ADAPTATION_TASKS},
@@ -466,7 +468,7 @@ def _adaptation_comparison(name: str, seeds, cap: int, quick: bool, progress):
     return compare_adaptation(DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), seeds=seeds, oracle=oracle, rule_cost=True, progress=progress)
 
 def _fewshot_comparison(name: str, episodes: int, progress):
-    "`FEWSHOT_WAYS[name]`-way episodes, 1- and 5-shot, of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, and SimpleShot (the supervised Conv-4's normalised features)."
+    "`FEWSHOT_WAYS[name]`-way episodes, 1- and 5-shot, of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, SimpleShot (the supervised Conv-4's normalised features), and `TRANSDUCTIVE`, SimpleShot refined by each episode's queries."
     from tqdm.auto import tqdm
     from tl_nb.core import progress_enabled
     from tl_nb.episodes import EpisodeSampler, episode_loader
@@ -477,19 +479,27 @@ def _fewshot_comparison(name: str, episodes: int, progress):
     import torch
     evaluation = glyphs('evaluation')
     simpleshot = META_LEARNERS['simpleshot'].make()[0]
+    transductive = META_LEARNERS['simpleshot-transductive'].make()[0]
+    same_body = META_LEARNERS['simpleshot-transductive'].weights['file'] == META_LEARNERS['simpleshot'].weights['file']
     learners = {'pixels': (torch.nn.Flatten(), nearest_prototype), 'supervised Conv-4': (pretrained('conv4-glyphs'), nearest_prototype),
                 'ProtoNet': (pretrained('conv4-protonet-glyphs'), nearest_prototype),
-                'SimpleShot': (meta_trained('simpleshot'), lambda ep: simpleshot.predict(torch.nn.Identity(), ep))}
-    ways, out = FEWSHOT_WAYS[name], {shots: [] for shots in (1, 5)}
+                'SimpleShot': (meta_trained('simpleshot'), lambda ep: simpleshot.predict(torch.nn.Identity(), ep)),
+                TRANSDUCTIVE: (None if same_body else meta_trained('simpleshot-transductive'), lambda ep: transductive.predict(torch.nn.Identity(), ep))}
+    ways, out, features_of = FEWSHOT_WAYS[name], {shots: [] for shots in (1, 5)}, {}
     # the fixed episodes are known in advance: embed only the images they use (a few 5-way episodes touch few of the 6,860)
     used = torch.tensor(sorted({i for shots in out for ep in EpisodeSampler(evaluation.labels, ways, shots, 15, episodes, seed=0) for i in ep}))
     notes = {'supervised Conv-4': 'the shipped model: one training run (the interval is over test episodes)',
              'ProtoNet': 'the shipped model: one training run (the interval is over test episodes)',
-             'SimpleShot': 'the shipped supervised Conv-4, its features normalised (L2N): one training run (the interval is over test episodes)'}
+             'SimpleShot': 'the shipped supervised Conv-4, its features normalised (L2N): one training run (the interval is over test episodes)',
+             TRANSDUCTIVE: "SimpleShot's class means refined by soft k-means on the episode's own 15 unlabelled queries a class, read together "
+                           "(transductive: a batch of unlabelled images that the rows above, answering each query alone, do not use)"}
     for learner, (body, predict) in tqdm(learners.items(), desc='few-shot', unit='learner', disable=not progress_enabled(progress), leave=False):
         t0 = time.perf_counter()
-        part = embed(body.eval(), evaluation.subset(used))       # once per learner, for both shot counts
-        features = Features(torch.zeros(len(evaluation), part.features.shape[1]).index_copy_(0, used, part.features), evaluation.labels)
+        if body is None: features = features_of['SimpleShot']   # the same shipped weights as SimpleShot's: embedded once
+        else:
+            part = embed(body.eval(), evaluation.subset(used))   # once per learner, for both shot counts
+            features = Features(torch.zeros(len(evaluation), part.features.shape[1]).index_copy_(0, used, part.features), evaluation.labels)
+        features_of[learner] = features
         for shots in out:
             accs = episode_accuracies(predict, episode_loader(features, ways, shots, 15, episodes, seed=0))
             out[shots].append(Result(learner, {}, [], accs.tolist(), (time.perf_counter() - t0) / len(out), budget_note=notes.get(learner, '')))
@@ -574,9 +584,14 @@ def _fewshot_lesson(c) -> str:
     meta = ('indistinguishable from' if vs_supervised.covers(0) else 'better than' if vs_supervised.mean > 0 else 'worse than')
     simple = c.difference('SimpleShot', 'supervised Conv-4')
     norm = ('indistinguishable from' if simple.covers(0) else 'better than' if simple.mean > 0 else 'worse than')
+    batch = ''
+    if TRANSDUCTIVE in [r.name for r in c.results]:
+        t = c.difference(TRANSDUCTIVE, 'SimpleShot')
+        batch = (f" Reading each episode's unlabelled queries together (transductive SimpleShot) changes SimpleShot's accuracy by {t.format(sign=True, unit=' points')}"
+                 f"{' (indistinguishable)' if t.covers(0) else ''}: what a batch of unlabelled images of the same classes is worth, not an answer for one image at a time.")
     return (f"{first}; meta-learning itself is {meta} the supervised Conv-4 with the same nearest-prototype rule "
             f"({vs_supervised.format(sign=True, unit=' points')}), and normalising the supervised features (SimpleShot) is {norm} it "
-            f"({simple.format(sign=True, unit=' points')}; paired over the same episodes, one training run of each model).")
+            f"({simple.format(sign=True, unit=' points')}; paired over the same episodes, one training run of each model).{batch}")
 
 def format_report(comparisons) -> str:
     "Markdown: a heading per family, and per task the protocol's table (with its budget notes and warnings), its conclusion and the lesson; for adaptation, what choosing without labels cost."
@@ -596,7 +611,7 @@ def report_dict(c) -> dict:
     return {**c.to_dict(), 'family': c.family, 'lesson': lesson(c), **({'rule': rule_record(c)} if getattr(c, 'rule_cost', None) is not None else {})}
 
 def plot_report(comparisons, path=None):
-    "A panel per task: each strategy's mean test accuracy with its 95% interval, the reference and bounds in grey; saved to `path` when given."
+    "A panel per task: each strategy's mean test accuracy with its 95% interval, the reference and bounds in grey, the transductive few-shot row hatched; saved to `path` when given."
     import math
     from matplotlib.figure import Figure                   # no pyplot: works without a display, and inside a notebook
     cols = min(3, len(comparisons)); rows = -(-len(comparisons) // cols)
@@ -606,6 +621,8 @@ def plot_report(comparisons, path=None):
         iv = [r.interval for r in c.results]
         ax.barh(range(len(iv)), [100 * i.mean for i in iv], xerr=[0 if math.isnan(i.half_width) else 100 * i.half_width for i in iv], capsize=3,
                 color=['0.65' if r.name == c.reference or r.name in c.bounds else 'C0' for r in c.results])
+        for bar, r in zip(ax.patches, c.results):
+            if r.name == TRANSDUCTIVE: bar.set_hatch('//'); bar.set_facecolor('white'); bar.set_edgecolor('C0')   # another protocol: reads the episode's queries together
         ax.set_yticks(range(len(iv)), [r.name + (' (bound)' if r.name in c.bounds else '') for r in c.results], fontsize=8); ax.invert_yaxis()
         ax.set(xlim=(0, 100), xlabel='test accuracy (%)'); ax.set_title(c.task, fontsize=9)
     for ax in axes[len(comparisons):]: ax.axis('off')
@@ -745,7 +762,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--shots', type=int, default=1, help='labelled examples per class (default: %(default)s)')
     s.add_argument('--queries', type=int, default=15, help='images to classify per class and episode (default: %(default)s)')
     s.add_argument('--episodes', type=int, default=600, help='episodes to average over (default: %(default)s)')
-    s.add_argument('--method', choices=_LazyChoices(_fewshot_method_names), default='simpleshot', metavar='METHOD', help='few-shot learner: simpleshot, protonet, maml, reptile or any registered (default: %(default)s)')
+    s.add_argument('--method', choices=_LazyChoices(_fewshot_method_names), default='simpleshot', metavar='METHOD', help='few-shot learner: simpleshot, simpleshot-transductive (reads each episode\'s queries together), protonet, maml, reptile or any registered (default: %(default)s)')
     s.add_argument('--train', type=Path, help='meta-train further on the classes of this folder first')
     s.add_argument('--train-episodes', type=int, default=300, help='meta-training batches with --train (default: %(default)s)')
     s.add_argument('--seed', type=int, default=0)
