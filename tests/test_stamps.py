@@ -53,3 +53,11 @@ def test_generated_prose_is_never_empty(path):
         assert empty, f'{path.name} has been re-run: take it off WAITING_FOR_A_RERUN_PROSE in tests/test_stamps.py'
         pytest.xfail(f'{path.name}, cells {empty}: generated Markdown not saved yet (waits for a re-run)')
     assert not empty, f'{path.name}, cells {empty}: their generated Markdown has no saved output'
+
+
+def test_a_chapter_that_looks_methods_up_by_name_depends_on_every_registering_module():
+    "`tl-nb compare` runs DANN through the registry without importing `tl_nb.dann`: a change to DANN must still flag the CLI chapter."
+    from chapter_stamps import modules_used
+    nb = json.loads((ROOT / 'nbs' / '90_cli.ipynb').read_text())
+    assert {'dann', 'shot', 'mcc', 'protonets', 'transductive', 'finetune'} <= set(modules_used(nb))
+    assert 'dann' not in modules_used(json.loads((ROOT / 'nbs' / '34_mcc.ipynb').read_text()))   # MCC's chapter never runs DANN

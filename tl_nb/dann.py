@@ -1,4 +1,4 @@
-"""Learn features that classify the source well while a domain classifier cannot tell source from target: a gradient reversal layer turns that min-max game into one backward pass.
+"""Learn features that classify the source well while a domain classifier cannot tell source from target: a gradient reversal layer turns that min-max game into one backward pass. Conditioned on the predicted classes (CDAN), the game aligns each class with itself.
 
 Docs: https://tl-nb.github.io/tl_nb/dann.html.md"""
 
@@ -13,10 +13,11 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from .core import Progress, Strategy
-from .adapt import Method, register_adaptation, source_target_features, strategy_method
+from .adapt import Method, register_adaptation, source_target_features, strategy_method, train_adaptation
 
 # %% auto #0
-__all__ = ['GradientReversal', 'reverse_gradient', 'dann_lambda', 'DomainDiscriminator', 'DANN']
+__all__ = ['LAMBDA_GRID', 'LAMBDA_LIMITS', 'GradientReversal', 'reverse_gradient', 'dann_lambda', 'DomainDiscriminator', 'DANN',
+           'multilinear_map', 'entropy_weights', 'CDAN', 'cdan_method']
 
 # %% ../nbs/31_dann.ipynb #1c767787
 class GradientReversal(torch.autograd.Function):
@@ -40,16 +41,19 @@ def dann_lambda(progress: float, gamma: float = 10.0) -> float:
     return 2 / (1 + math.exp(-gamma * progress)) - 1
 
 class DomainDiscriminator(nn.Sequential):
-    "A domain classifier on feature vectors: two hidden layers with BatchNorm and ReLU, one logit (target vs source)."
-    def __init__(self, in_features: int, hidden: int = 256):
-        super().__init__(nn.Linear(in_features, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
-                         nn.Linear(hidden, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True), nn.Linear(hidden, 1))
+    """A domain classifier on feature vectors: two hidden layers with ReLU, one logit (target vs source). With `batch_norm` (TLlib's choice),
+    BatchNorm after each hidden layer normalises each mixed batch of source and target features together; the default, without, is the
+    DANN and CDAN authors' (the experiment below measures the difference)."""
+    def __init__(self, in_features: int, hidden: int = 256, batch_norm: bool = False):
+        norm = lambda: [nn.BatchNorm1d(hidden)] if batch_norm else []
+        super().__init__(nn.Linear(in_features, hidden), *norm(), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, hidden), *norm(), nn.ReLU(inplace=True), nn.Linear(hidden, 1))
 
 class DANN(Strategy):
     "Domain-adversarial training (Ganin et al. 2016): source cross-entropy plus a domain classifier on the body features behind a gradient reversal of weight `max_lambda` × `dann_lambda(p)`."
-    def __init__(self, features: int = 128, max_lambda: float = 1.0, hidden: int = 256, gamma: float = 10.0):
+    def __init__(self, features: int = 128, max_lambda: float = 1.0, hidden: int = 256, gamma: float = 10.0, batch_norm: bool = False):
         super().__init__()
-        self.discriminator = DomainDiscriminator(features, hidden)
+        self.discriminator = DomainDiscriminator(features, hidden, batch_norm)
         self.max_lambda, self.gamma = max_lambda, gamma
 
     def loss(self, model: nn.Module, batch, at: Progress) -> dict:
@@ -66,6 +70,68 @@ class DANN(Strategy):
                 'domain_acc': ((logits_d > 0).float() == domains).float().mean(), 'lambda': lam}
 
 # %% ../nbs/31_dann.ipynb #82bf2938
-@register_adaptation('dann', 'a domain discriminator trained against the features through gradient reversal',
-                     grid=[{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)], limits={'max_lambda': (0.01, 3.0)})
+# λmax's grid, for every adversarial method of the chapter; the rule may extend it past an edge, within the limits
+LAMBDA_GRID, LAMBDA_LIMITS = [{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)], {'max_lambda': (0.01, 30.0)}
+
+@register_adaptation('dann', 'a domain discriminator trained against the features through gradient reversal', grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
 def _dann(**kw) -> Method: return strategy_method('DANN', DANN, **kw)
+
+# %% ../nbs/31_dann.ipynb #341463f4
+def multilinear_map(features: Tensor, probs: Tensor) -> Tensor:
+    "CDAN's conditioning: each feature vector `[N, d]` times each of its class probabilities `[N, K]`, flattened to `[N, K·d]` (block k is g_k · f)."
+    if features.shape[0] != probs.shape[0]:
+        raise ValueError(f"multilinear_map needs one probability vector per feature vector, got {features.shape[0]} and {probs.shape[0]}.")
+    return (probs.unsqueeze(2) * features.unsqueeze(1)).flatten(1)
+
+def entropy_weights(probs: Tensor, n_source: int) -> Tensor:
+    """CDAN+E's weight of each image in the domain loss: 1 + exp(−H(g)), normalised so that the source's weights (the first `n_source`
+    rows) sum to 1/2 and the target's to 1/2, as the authors' code does; constants, no gradient. Uniform weights give the plain mean."""
+    if not 0 < n_source < len(probs): raise ValueError(f"n_source must leave images on both sides, got {n_source} of {len(probs)}.")
+    p = probs.detach().float()
+    w = 1 + torch.exp((p * p.clamp_min(1e-12).log()).sum(1))      # 1 + e^(−H): a certain prediction weighs up to twice a uniform one
+    return torch.cat([w[:n_source] / w[:n_source].sum(), w[n_source:] / w[n_source:].sum()]) / 2
+
+class CDAN(Strategy):
+    """Conditional domain-adversarial training (Long et al., NeurIPS 2018, https://arxiv.org/abs/1705.10667): source cross-entropy plus a
+    domain classifier on `multilinear_map(features, class probabilities)` behind a gradient reversal of weight `max_lambda` × `dann_lambda(p)`;
+    with `entropy` (CDAN+E), each image's domain loss weighted by `entropy_weights`. The probabilities are constants to the domain loss."""
+    def __init__(self, classes: int = 10, features: int = 128, max_lambda: float = 1.0, entropy: bool = False, hidden: int = 256,
+                 gamma: float = 10.0, batch_norm: bool = False):
+        super().__init__()
+        if classes < 2: raise ValueError(f"CDAN conditions on at least 2 classes, got {classes}.")
+        self.discriminator = DomainDiscriminator(features * classes, hidden, batch_norm)
+        self.classes, self.features, self.max_lambda, self.entropy, self.gamma = classes, features, max_lambda, entropy, gamma
+
+    def loss(self, model: nn.Module, batch, at: Progress) -> dict:
+        "The total loss, with its parts, the domain classifier's accuracy on this batch and the current λ."
+        fs, ys, ft, logits_s = source_target_features(model, batch)
+        logits = torch.cat([logits_s, model.head(ft)])
+        if (fs.shape[1], logits.shape[1]) != (self.features, self.classes):
+            raise ValueError(f"The model gives {fs.shape[1]} features and {logits.shape[1]} classes but CDAN was built for {self.features} and "
+                             f"{self.classes}: use CDAN(classes={logits.shape[1]}, features={fs.shape[1]}).")
+        lam = self.max_lambda * dann_lambda(at.fraction, self.gamma)
+        probs = logits.detach().float().softmax(1)          # what the classifier thinks, a constant to the domain loss
+        logits_d = self.discriminator(reverse_gradient(multilinear_map(torch.cat([fs, ft]), probs), lam)).squeeze(1)
+        domains = torch.cat([logits_d.new_zeros(len(fs)), logits_d.new_ones(len(ft))])
+        per_image = F.binary_cross_entropy_with_logits(logits_d.float(), domains.float(), reduction='none')
+        w = entropy_weights(probs, len(fs)) if self.entropy else torch.full_like(per_image, 1 / len(per_image))
+        label, domain = F.cross_entropy(logits_s, ys), (w * per_image).sum()
+        return {'loss': label + domain, 'label': label, 'domain': domain,
+                'domain_acc': ((logits_d > 0).float() == domains).float().mean(), 'lambda': lam}
+
+def cdan_method(name: str = 'CDAN', entropy: bool = False, grid=({},), steps: int = 1000, limits: dict | None = None, budget_note: str = '',
+                **fit_kwargs) -> Method:
+    """CDAN (CDAN+E with `entropy`) as a `Method`: a `CDAN` strategy built for the source's number of classes (settings: its keyword
+    arguments), trained through `train_adaptation` like every adaptation method, its length chosen by the rule (at most `steps`)."""
+    def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
+        make = lambda **s: CDAN(len(source.classes), entropy=entropy, **s)   # built after train_adaptation seeds: the discriminator starts from the seed
+        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, name=name, **fit_kwargs)
+    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
+
+@register_adaptation('cdan', "DANN's discriminator shown the predicted classes too (the features' outer product with the class probabilities)",
+                     grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
+def _cdan(**kw) -> Method: return cdan_method('CDAN', entropy=False, **kw)
+
+@register_adaptation('cdan-e', 'CDAN, each image weighted in the domain loss by how confident its prediction is (entropy conditioning)',
+                     grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
+def _cdan_e(**kw) -> Method: return cdan_method('CDAN+E', entropy=True, **kw)

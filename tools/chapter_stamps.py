@@ -44,8 +44,14 @@ def _imports(text: str) -> set:
     return names
 
 
+# modules that look methods up by name in the registries (the `tl-nb` commands, `--method auto`'s candidates): they run whichever module
+# registers a name without importing it, so a chapter that uses them depends on every module that registers a method
+BY_NAME = {'cli', 'label_free'}
+REGISTERS = re.compile(r'^@register_(?:adaptation|meta_learner|strategy)\(', re.M)
+
+
 def modules_used(nb: dict) -> list:
-    "The `tl_nb` modules a chapter uses: its own export, its imports, and theirs, followed through the package."
+    "The `tl_nb` modules a chapter uses: its own export, its imports, and theirs, followed through the package (and through the registries, for `BY_NAME`)."
     pkg = ROOT / 'tl_nb'
     todo = _imports('\n'.join(code_cells(nb)))
     own = re.search(r'^#\|\s*default_exp\s+(\w+)', '\n'.join(code_cells(nb)), re.M)
@@ -55,7 +61,9 @@ def modules_used(nb: dict) -> list:
         name = todo.pop()
         if name in seen or not (pkg / f'{name}.py').exists(): continue
         seen.add(name)
-        todo |= _imports((pkg / f'{name}.py').read_text())
+        text = (pkg / f'{name}.py').read_text()
+        todo |= _imports(text)
+        if name in BY_NAME: todo |= {p.stem for p in pkg.glob('*.py') if REGISTERS.search(p.read_text())}
     return sorted(seen)
 
 
