@@ -60,4 +60,6 @@ def test_a_chapter_that_looks_methods_up_by_name_depends_on_every_registering_mo
     from chapter_stamps import modules_used
     nb = json.loads((ROOT / 'nbs' / '90_cli.ipynb').read_text())
     assert {'dann', 'shot', 'mcc', 'protonets', 'transductive', 'finetune'} <= set(modules_used(nb))
+    label_free = set(modules_used(json.loads((ROOT / 'nbs' / '43_label_free.ipynb').read_text())))
+    assert {'dann', 'shot', 'mcc'} <= label_free and 'transductive' not in label_free     # --method auto runs adaptation methods only
     assert 'dann' not in modules_used(json.loads((ROOT / 'nbs' / '34_mcc.ipynb').read_text()))   # MCC's chapter never runs DANN

@@ -46,8 +46,12 @@ def _imports(text: str) -> set:
 
 # modules that look methods up by name in the registries (the `tl-nb` commands, `--method auto`'s candidates): they run whichever module
 # registers a name without importing it, so a chapter that uses them depends on every module that registers a method
-BY_NAME = {'cli', 'label_free'}
-REGISTERS = re.compile(r'^@register_(?:adaptation|meta_learner|strategy)\(', re.M)
+BY_NAME = {'cli': ('adaptation', 'meta_learner', 'strategy'), 'label_free': ('adaptation',)}   # the module: the families it looks up
+
+
+def _registers(family: str) -> re.Pattern:
+    "A registration of `family` in a module's source, as `tl_nb.registry.Registry.declared` finds it: the decorator or call, then a name."
+    return re.compile(rf"^[ \t]*@?register_{family}\(\s*['\"]", re.M)
 
 
 def modules_used(nb: dict) -> list:
@@ -63,7 +67,7 @@ def modules_used(nb: dict) -> list:
         seen.add(name)
         text = (pkg / f'{name}.py').read_text()
         todo |= _imports(text)
-        if name in BY_NAME: todo |= {p.stem for p in pkg.glob('*.py') if REGISTERS.search(p.read_text())}
+        for family in BY_NAME.get(name, ()): todo |= {p.stem for p in pkg.glob('*.py') if _registers(family).search(p.read_text())}
     return sorted(seen)
 
 
