@@ -42,8 +42,8 @@ def dann_lambda(progress: float, gamma: float = 10.0) -> float:
 
 class DomainDiscriminator(nn.Sequential):
     """A domain classifier on feature vectors: two hidden layers with ReLU, one logit (target vs source). With `batch_norm` (TLlib's choice),
-    BatchNorm after each hidden layer normalises each mixed batch of source and target features together; the default, without, is the
-    DANN and CDAN authors' (the experiment below measures the difference)."""
+    BatchNorm after each hidden layer normalises each mixed batch of source and target features together; the default, without, follows
+    the DANN and CDAN authors (who also add dropout)."""
     def __init__(self, in_features: int, hidden: int = 256, batch_norm: bool = False):
         norm = lambda: [nn.BatchNorm1d(hidden)] if batch_norm else []
         super().__init__(nn.Linear(in_features, hidden), *norm(), nn.ReLU(inplace=True),
@@ -85,7 +85,8 @@ def multilinear_map(features: Tensor, probs: Tensor) -> Tensor:
 
 def entropy_weights(probs: Tensor, n_source: int) -> Tensor:
     """CDAN+E's weight of each image in the domain loss: 1 + exp(−H(g)), normalised so that the source's weights (the first `n_source`
-    rows) sum to 1/2 and the target's to 1/2, as the authors' code does; constants, no gradient. Uniform weights give the plain mean."""
+    rows) sum to 1/2 and the target's to 1/2, as the authors' code does; constants, no gradient (as in TLlib; the authors' code passes a
+    reversed gradient through H). With as many source as target rows, uniform weights give the plain mean."""
     if not 0 < n_source < len(probs): raise ValueError(f"n_source must leave images on both sides, got {n_source} of {len(probs)}.")
     p = probs.detach().float()
     w = 1 + torch.exp((p * p.clamp_min(1e-12).log()).sum(1))      # 1 + e^(−H): a certain prediction weighs up to twice a uniform one
