@@ -161,11 +161,13 @@ def classification_loss(model: nn.Module, batch) -> Tensor:
     return F.cross_entropy(model(x), y)
 
 def fast_bf16(device) -> bool:
-    "Does `device` compute in bfloat16 faster than in float32? CUDA GPUs do, and so do CPUs with AMX matrix units (Intel Xeon since Sapphire Rapids); on other CPUs bf16 is emulated and slower."
+    """Does `device` compute in bfloat16 faster than in float32? CUDA GPUs do, and so do CPUs with bf16 instructions: AVX512-BF16 (AMD Zen 4
+    and later, Intel Cooper Lake) or AMX (Intel Xeon since Sapphire Rapids). On other CPUs bf16 is emulated and slower."""
     device = torch.device(device)
     if device.type == 'cuda': return True
     if device.type != 'cpu': return False
-    return bool(getattr(torch.cpu, '_is_amx_tile_supported', lambda: False)())
+    native = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')    # torch.cpu's private probes: read defensively, a version may lack one
+    return any(bool(getattr(torch.cpu, probe, lambda: False)()) for probe in native)
 
 def _autocast(device: torch.device, amp: bool):
     # bf16 needs no loss scaling, unlike fp16; where it is not faster than fp32, full precision
@@ -553,7 +555,7 @@ def fit(model: nn.Module, train_dl, epochs: int, opt: torch.optim.Optimizer, *,
         sched=None,                         # a torch.optim.lr_scheduler
         sched_per: str = 'epoch',           # step `sched` every 'epoch' or every 'batch'
         device=None,                        # default: `default_device()`
-        amp: bool = True,                   # bf16 autocast where it is fast (`fast_bf16`: CUDA, CPUs with AMX); False: full precision
+        amp: bool = True,                   # bf16 autocast where it is fast (`fast_bf16`: CUDA, CPUs with bf16 instructions); False: full precision
         clip_grad: float | None = None,     # max gradient norm, over the model's and the strategy's parameters
         ckpt_dir=None,                      # write `last.pt` (resumable) and `best.pt` here
         resume: bool = False,               # continue from `ckpt_dir/last.pt` if it exists

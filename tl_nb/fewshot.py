@@ -102,7 +102,7 @@ def meta_fit(model: nn.Module, strategy: EpisodicStrategy, train_ds, n_way: int,
              valid_episodes: int = 100, lr: float = 1e-3, opt=None, sched=None, **fit_kwargs):
     """Meta-train `model` with `strategy` through `core.fit`: `epochs` x `episodes` batches of N-way K-shot episodes (`tasks` per batch), validated on
     fixed episodes of `valid_ds`. In full precision unless `amp=True` is passed: the meta-gradients the chapters check against references
-    (second order through the inner loop) are only exact in float32, and bf16 autocast would change them on a GPU or a CPU with AMX."""
+    (second order through the inner loop) are only exact in float32, and bf16 autocast would change them wherever `core.fast_bf16` holds (a GPU, a CPU with bf16 instructions)."""
     from tl_nb.core import fit
     from tl_nb.episodes import episode_loader
     train_dl = episode_loader(train_ds, n_way, k_shot, q_query, episodes, tasks=tasks)
