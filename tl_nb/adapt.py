@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader, RandomSampler
 from .core import History, PairedLoader, Progress, Strategy, evaluating, fit, inference_batch, progress_enabled, seed_everything
 from .data import ImageSet, digits, digits_m
 from .glyphs import syn_digits
-from .models import Classifier, LeNet, extract_features, predict_labels
+from .models import Classifier, LeNet, extract_features, predict_labels, pretrained
 from .protocol import (Budget, Candidate, Comparison, Fitted, Interval, Result, _setting, accuracy, as_fitted, compare_on_task, model_predictor,
                             paired_difference, per_class_split)
 from .registry import Registry
@@ -28,10 +28,10 @@ from .selection import SELECTION_RULES, estimated_target_accuracy
 
 # %% auto #0
 __all__ = ['DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION', 'DomainTask', 'syn_to_digits', 'digits_to_digits_m', 'no_shift',
-           'lenet_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation', 'validations',
-           'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL', 'Method',
-           'LabelFreeValidation', 'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method', 'Tuning',
-           'compare_adaptation', 'gap_closed', 'tuning_table', 'rule_record', 'rule_table', 'NamedMethod',
+           'lenet_classifier', 'pretrained_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation',
+           'validations', 'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL',
+           'Method', 'LabelFreeValidation', 'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method',
+           'Tuning', 'compare_adaptation', 'gap_closed', 'tuning_table', 'rule_record', 'rule_table', 'NamedMethod',
            'register_adaptation', 'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
@@ -116,6 +116,16 @@ def lenet_classifier(in_channels: int = 1, n_classes: int = 10) -> Classifier:
     body = LeNet(in_channels)
     return Classifier(body, nn.Linear(body.out_features, n_classes))
 
+def pretrained_classifier(backbone: str = 'conv4-glyphs') -> Callable[[int, int], Classifier]:
+    """A `network` for `fit_adaptation`: `network(in_channels, n_classes)` is the shipped `backbone`'s pretrained body (`models.pretrained`)
+    under a fresh linear head, so adaptation starts from features learned on another task instead of from random weights. The images go in
+    as they are: the backbone's input contract (`models.input_spec`: size, channels, ink polarity) is the caller's to meet."""
+    def network(in_channels: int = 1, n_classes: int = 10) -> Classifier:
+        body = pretrained(backbone, in_channels)
+        return Classifier(body, nn.Linear(body.out_features, n_classes))
+    network.__qualname__ = f"pretrained_classifier({backbone!r})"       # what a cache key or a record shows instead of '<locals>.network'
+    return network
+
 class Unlabelled(torch.utils.data.Dataset):
     "The images of an `ImageSet`, each with the label -1: what a method may see of the target."
     def __init__(self, ds: ImageSet): self.ds = ds
@@ -137,16 +147,18 @@ def annealed_lr(total_steps: int) -> Callable[[int], float]:
 
 def fit_adaptation(strategy: Strategy, source: ImageSet, target: ImageSet, valid: ImageSet | None = None, steps: int = 1000,
                    epochs: int = 10, batch_size: int = 64, lr: float = 0.01, seed: int = 0, device=None,
-                   optimizer: Callable | None = None, horizon: int | None = None, **fit_kwargs) -> tuple[Classifier, History]:
-    """Train a fresh `lenet_classifier` with `strategy` on paired source/target batches for `steps` steps (`epochs` validations); return it and
-    its `History`. `optimizer(params, lr)` replaces the default SGD. `horizon`: the length the schedules are set for (default `steps`): a
-    run stopped at `steps` of a `horizon`-step schedule is the checkpoint of the longer run."""
+                   optimizer: Callable | None = None, horizon: int | None = None, network: Callable | None = None,
+                   **fit_kwargs) -> tuple[Classifier, History]:
+    """Train a fresh network, `network(in_channels, n_classes)` (default `lenet_classifier`; `pretrained_classifier()` starts from a shipped
+    body), with `strategy` on paired source/target batches for `steps` steps (`epochs` validations); return it and its `History`.
+    `optimizer(params, lr)` replaces the default SGD. `horizon`: the length the schedules are set for (default `steps`): a run stopped at
+    `steps` of a `horizon`-step schedule is the checkpoint of the longer run."""
     if steps < 1 or epochs < 1 or steps % epochs:
         raise ValueError(f"steps ({steps}) must be a positive multiple of epochs ({epochs}), so that every run takes exactly the steps it reports.")
     horizon = horizon or steps
     if horizon < steps: raise ValueError(f"horizon ({horizon}) must be at least steps ({steps}).")
     seed_everything(seed)
-    model = lenet_classifier(source.shape[0], len(source.classes))
+    model = (network or lenet_classifier)(source.shape[0], len(source.classes))
     per_epoch = steps // epochs
     dl = paired_loader(source, target, batch_size, per_epoch, seed)
     params = [*model.parameters(), *strategy.parameters()]

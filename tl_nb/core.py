@@ -161,10 +161,11 @@ def classification_loss(model: nn.Module, batch) -> Tensor:
     return F.cross_entropy(model(x), y)
 
 def fast_bf16(device) -> bool:
-    """Does `device` compute in bfloat16 faster than in float32? CUDA GPUs do, and so do CPUs with bf16 instructions: AVX512-BF16 (AMD Zen 4
-    and later, Intel Cooper Lake) or AMX (Intel Xeon since Sapphire Rapids). On other CPUs bf16 is emulated and slower."""
+    """Does `device` compute in bfloat16 faster than in float32? CUDA GPUs since Ampere (compute capability 8.0: A100, RTX 30xx, H100) do, and
+    so do CPUs with bf16 instructions: AVX512-BF16 (AMD Zen 4 and later, Intel Cooper Lake) or AMX (Intel Xeon since Sapphire Rapids).
+    Older GPUs (a T4, a V100) and other CPUs emulate bf16, slower than float32."""
     device = torch.device(device)
-    if device.type == 'cuda': return True
+    if device.type == 'cuda': return torch.cuda.get_device_capability(device)[0] >= 8
     if device.type != 'cpu': return False
     native = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')    # torch.cpu's private probes: read defensively, a version may lack one
     return any(bool(getattr(torch.cpu, probe, lambda: False)()) for probe in native)

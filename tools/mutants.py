@@ -102,6 +102,9 @@ MUTANTS = [
     # domain adaptation
     M('adabn-biased-var', '09_adapt', "(sums['ss'] - n * mean * mean) / (n - 1)", "(sums['ss'] - n * mean * mean) / n", ('09_adapt',),
       'AdaBN stores the biased variance, unlike BatchNorm\'s running statistics'),
+    M('adaptation-ignores-network', '09_adapt', "model = (network or lenet_classifier)(source.shape[0], len(source.classes))",
+      "model = lenet_classifier(source.shape[0], len(source.classes))", ('09_adapt',),
+      'fit_adaptation trains a LeNet from scratch whatever network it is given: a pretrained start silently never happens'),
     M('adabn-keeps-mean', '09_adapt', "norm.running_mean.copy_(mean); ", "", ('09_adapt',), 'AdaBN re-estimates the variance but keeps the source mean'),
     M('coral-scale', '09_adapt', "return (cs - ct).pow(2).sum() / (4 * d * d)", "return (cs - ct).pow(2).sum() / (4 * d)", ('09_adapt',),
       'the CORAL distance is d times too large (its weight grid then means something else)'),
