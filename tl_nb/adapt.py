@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/adapt.html.md"""
 
 # %% ../nbs/09_adapt.ipynb #19b00f89
 from __future__ import annotations
-import copy, dataclasses, math, time
+import copy, dataclasses, math, re, time
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
@@ -302,8 +302,10 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
     key = (make_strategy, tuple(sorted(setting.items())), seed, rule, chooses, _fingerprint(source), _fingerprint(target), repr(sorted(kwargs.items())))
     if cache is not None and key in cache: model, history = cache[key]
     else:
-        if kwargs.get('ckpt_dir') is not None:   # one folder per run, or runs would resume from each other's checkpoints
-            kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}".replace(' ', '').replace(',', '-')
+        if kwargs.get('ckpt_dir') is not None:   # one folder per run (and per network), or runs would resume from each other's checkpoints
+            net = '-' + re.sub(r"[^\w.=-]+", '_', getattr(kwargs['network'], '__qualname__', 'network')) if kwargs.get('network') is not None else ''
+            folder = f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}{net}"
+            kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / folder.replace(' ', '').replace(',', '-')
         model, history = fit_adaptation(strategy, train_set if train_set is not None else source, target, valid, seed=seed, **kwargs)
         if cache is not None: cache[key] = model, history
     budget = (Budget.from_history(history, cap, 2 * kwargs['batch_size'], optimizer_name) if kwargs.get('load_best') else

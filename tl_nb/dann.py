@@ -13,11 +13,11 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from .core import Progress, Strategy
-from .adapt import Method, register_adaptation, source_target_features, strategy_method, train_adaptation
+from .adapt import Method, lenet_classifier, register_adaptation, source_target_features, train_adaptation
 
 # %% auto #0
 __all__ = ['LAMBDA_GRID', 'LAMBDA_LIMITS', 'GradientReversal', 'reverse_gradient', 'dann_lambda', 'DomainDiscriminator', 'DANN',
-           'multilinear_map', 'entropy_weights', 'CDAN', 'cdan_method']
+           'body_features', 'adversarial_method', 'multilinear_map', 'entropy_weights', 'CDAN', 'cdan_method']
 
 # %% ../nbs/31_dann.ipynb #1c767787
 class GradientReversal(torch.autograd.Function):
@@ -73,8 +73,22 @@ class DANN(Strategy):
 # λmax's grid, for every adversarial method of the chapter; the rule may extend it past an edge, within the limits
 LAMBDA_GRID, LAMBDA_LIMITS = [{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)], {'max_lambda': (0.01, 30.0)}
 
+def body_features(network=None, in_channels: int = 1) -> int:
+    "How many features the body of `network(in_channels, 2)` gives (default network: `lenet_classifier`, 128): what a discriminator on them is built for."
+    return (network or lenet_classifier)(in_channels, 2).body.out_features
+
+def adversarial_method(name: str, build, grid=({},), steps: int = 1000, limits: dict | None = None, budget_note: str = '', **fit_kwargs) -> Method:
+    """An adversarial method as a `Method`: its strategy, `build(source, features, **setting)`, is built for the source (its classes) and for
+    the body that `fit_kwargs`' `network` gives (default: the LeNet), so its discriminator fits any body; then trained through
+    `train_adaptation` like every adaptation method, its length chosen by the rule (at most `steps`)."""
+    def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
+        features = body_features(fit_kwargs.get('network'), source.shape[0])
+        make = lambda **s: build(source, features, **s)    # built after train_adaptation seeds: the discriminator starts from the seed
+        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, name=name, **fit_kwargs)
+    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
+
 @register_adaptation('dann', 'a domain discriminator trained against the features through gradient reversal', grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
-def _dann(**kw) -> Method: return strategy_method('DANN', DANN, **kw)
+def _dann(**kw) -> Method: return adversarial_method('DANN', lambda source, features, **s: DANN(features, **s), **kw)
 
 # %% ../nbs/31_dann.ipynb #341463f4
 def multilinear_map(features: Tensor, probs: Tensor) -> Tensor:
@@ -120,14 +134,10 @@ class CDAN(Strategy):
         return {'loss': label + domain, 'label': label, 'domain': domain,
                 'domain_acc': ((logits_d > 0).float() == domains).float().mean(), 'lambda': lam}
 
-def cdan_method(name: str = 'CDAN', entropy: bool = False, grid=({},), steps: int = 1000, limits: dict | None = None, budget_note: str = '',
-                **fit_kwargs) -> Method:
-    """CDAN (CDAN+E with `entropy`) as a `Method`: a `CDAN` strategy built for the source's number of classes (settings: its keyword
-    arguments), trained through `train_adaptation` like every adaptation method, its length chosen by the rule (at most `steps`)."""
-    def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
-        make = lambda **s: CDAN(len(source.classes), entropy=entropy, **s)   # built after train_adaptation seeds: the discriminator starts from the seed
-        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, name=name, **fit_kwargs)
-    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
+def cdan_method(name: str = 'CDAN', entropy: bool = False, **kw) -> Method:
+    """CDAN (CDAN+E with `entropy`) as a `Method` (`adversarial_method`): a `CDAN` strategy built for the source's number of classes and
+    the body's features (settings: its keyword arguments)."""
+    return adversarial_method(name, lambda source, features, **s: CDAN(len(source.classes), features=features, entropy=entropy, **s), **kw)
 
 @register_adaptation('cdan', "DANN's discriminator shown the predicted classes too (the features' outer product with the class probabilities)",
                      grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
