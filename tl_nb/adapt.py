@@ -278,6 +278,15 @@ class LabelFreeValidation(Strategy):
         train, valid, target = self._data
         with evaluating(model): return {'acc': estimated_target_accuracy(self.after(model, target) if self.after else model, valid, train, target, self.rule)}
 
+def _network_label(network) -> str:
+    "What a run's checkpoint folder says of its network: nothing for the default LeNet, else the name of its factory, which must be its own."
+    if network is None or network is lenet_classifier: return ''
+    name = getattr(network, '__qualname__', '')
+    if not name or '<' in name:        # a lambda, a partial, a nested function: two different networks could share a folder and resume each other
+        raise ValueError(f"With ckpt_dir, a network needs a name of its own for its checkpoint folders, and {network!r} has none: define its "
+                         f"factory at module level, or set its __qualname__ (as pretrained_classifier does).")
+    return '-' + re.sub(r"[^\w.=-]+", '_', name)
+
 def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet, target: ImageSet, seed: int, setting: dict, steps: int | None,
                      cap: int, rule: str | None, after: Callable | None = None, train_set=None, optimizer_name: str = 'SGD+momentum',
                      checkpoints: int = 5, cache: dict | None = None, name: str = 'run', **fit_kwargs) -> Fitted:
@@ -285,7 +294,8 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
     `train_set` (default `source`) and the unlabelled `target`. With `steps=None` and a `rule` (the tuning draw), at most `cap` steps, kept at
     the checkpoint (of `checkpoints`, at least 10 steps apart) whose `rule` estimate is best ('labels': the labelled `valid` decides, for the
     oracle); with `steps` (a seed), exactly that many steps of a `cap`-step schedule. Then `after(model, target)` (e.g. AdaBN). `cache` keeps
-    trained models (AdaBN reuses source-only's); `optimizer_name` labels the budget, `fit_kwargs` go to `fit_adaptation`."""
+    trained models (AdaBN reuses source-only's); `optimizer_name` labels the budget, `fit_kwargs` go to `fit_adaptation`. With a `ckpt_dir`
+    in `fit_kwargs`, each run checkpoints into a folder of its own, named by `name`, setting, steps, seed and network."""
     kwargs = dict(fit_kwargs, batch_size=fit_kwargs.get('batch_size', 64))
     seed_everything(seed)                        # a strategy's own modules (DANN's discriminator, PixelDA's generator) start from the seed too
     if steps is None and rule is not None:
@@ -303,8 +313,7 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
     if cache is not None and key in cache: model, history = cache[key]
     else:
         if kwargs.get('ckpt_dir') is not None:   # one folder per run (and per network), or runs would resume from each other's checkpoints
-            net = '-' + re.sub(r"[^\w.=-]+", '_', getattr(kwargs['network'], '__qualname__', 'network')) if kwargs.get('network') is not None else ''
-            folder = f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}{net}"
+            folder = f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}{_network_label(kwargs.get('network'))}"
             kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / folder.replace(' ', '').replace(',', '-')
         model, history = fit_adaptation(strategy, train_set if train_set is not None else source, target, valid, seed=seed, **kwargs)
         if cache is not None: cache[key] = model, history

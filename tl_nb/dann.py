@@ -13,6 +13,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 from .core import Progress, Strategy
+from typing import Callable
+
 from .adapt import Method, lenet_classifier, register_adaptation, source_target_features, train_adaptation
 
 # %% auto #0
@@ -73,19 +75,27 @@ class DANN(Strategy):
 # λmax's grid, for every adversarial method of the chapter; the rule may extend it past an edge, within the limits
 LAMBDA_GRID, LAMBDA_LIMITS = [{'max_lambda': lam} for lam in (0.1, 0.3, 1.0)], {'max_lambda': (0.01, 30.0)}
 
-def body_features(network=None, in_channels: int = 1) -> int:
-    "How many features the body of `network(in_channels, 2)` gives (default network: `lenet_classifier`, 128): what a discriminator on them is built for."
-    return (network or lenet_classifier)(in_channels, 2).body.out_features
+def body_features(network=None, in_channels: int = 1, n_classes: int = 2) -> int:
+    """The length of the feature vectors that the body of `network(in_channels, n_classes)` gives, its `out_features` (default network:
+    `lenet_classifier`, 128): what a discriminator on them is built for."""
+    body = (network or lenet_classifier)(in_channels, n_classes).body
+    if not isinstance(getattr(body, 'out_features', None), int):
+        raise ValueError(f"The network's body ({type(body).__name__}) has no `out_features`, the length of its feature vectors, which an "
+                         f"adversarial method needs to build its discriminator: set `body.out_features` in your network factory.")
+    return body.out_features
 
-def adversarial_method(name: str, build, grid=({},), steps: int = 1000, limits: dict | None = None, budget_note: str = '', **fit_kwargs) -> Method:
-    """An adversarial method as a `Method`: its strategy, `build(source, features, **setting)`, is built for the source (its classes) and for
-    the body that `fit_kwargs`' `network` gives (default: the LeNet), so its discriminator fits any body; then trained through
-    `train_adaptation` like every adaptation method, its length chosen by the rule (at most `steps`)."""
+def adversarial_method(name: str, build: Callable, grid=({},), after: Callable | None = None, limits: dict | None = None, budget_note: str = '',
+                       steps: int = 1000, bound: bool = False, **fit_kwargs) -> Method:
+    """`strategy_method` for a strategy with modules sized to the body it trains against (DANN's and CDAN's discriminators): each run builds
+    its strategy as `build(source, features, **setting)`, for the source (its classes) and for the `features` of the body of `fit_kwargs`'
+    `network` (`body_features`; default: the LeNet's), then trains it through `train_adaptation`, its length chosen by the rule (at most
+    `steps`). A new strategy each run, so no model is shared between methods (no `cache`)."""
     def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
-        features = body_features(fit_kwargs.get('network'), source.shape[0])
-        make = lambda **s: build(source, features, **s)    # built after train_adaptation seeds: the discriminator starts from the seed
-        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, name=name, **fit_kwargs)
-    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
+        # measured before train_adaptation seeds: the network built here draws no random number that the run uses
+        features = body_features(fit_kwargs.get('network'), source.shape[0], len(source.classes))
+        make = lambda **s: build(source, features, **s)    # called after the seed: the discriminator starts from it
+        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, after, name=name, **fit_kwargs)
+    return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, bound=bound, tune_steps=True)
 
 @register_adaptation('dann', 'a domain discriminator trained against the features through gradient reversal', grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
 def _dann(**kw) -> Method: return adversarial_method('DANN', lambda source, features, **s: DANN(features, **s), **kw)
@@ -134,10 +144,12 @@ class CDAN(Strategy):
         return {'loss': label + domain, 'label': label, 'domain': domain,
                 'domain_acc': ((logits_d > 0).float() == domains).float().mean(), 'lambda': lam}
 
-def cdan_method(name: str = 'CDAN', entropy: bool = False, **kw) -> Method:
+def cdan_method(name: str = 'CDAN', entropy: bool = False, grid=({},), steps: int = 1000, limits: dict | None = None, budget_note: str = '',
+                **fit_kwargs) -> Method:
     """CDAN (CDAN+E with `entropy`) as a `Method` (`adversarial_method`): a `CDAN` strategy built for the source's number of classes and
-    the body's features (settings: its keyword arguments)."""
-    return adversarial_method(name, lambda source, features, **s: CDAN(len(source.classes), features=features, entropy=entropy, **s), **kw)
+    the body's features (settings: its keyword arguments), its length chosen by the rule (at most `steps`)."""
+    build = lambda source, features, **s: CDAN(len(source.classes), features=features, entropy=entropy, **s)
+    return adversarial_method(name, build, grid, limits=limits, budget_note=budget_note, steps=steps, **fit_kwargs)
 
 @register_adaptation('cdan', "DANN's discriminator shown the predicted classes too (the features' outer product with the class probabilities)",
                      grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
