@@ -399,8 +399,8 @@ class Comparison:
     def notes(self) -> list:
         "What each row declares about its budget, and how the trained rows were stopped."
         out = [f"{r.name}: {r.budget_note}" for r in self.results if r.budget_note]
-        out += [f"{name}: its cap extended from {a:,} to {b:,} steps, as the protocol does for any row whose best step {self.chosen_by} was the last of its cap"
-                for name, (a, b) in self.extended_caps().items() if not self[name].budget_note]
+        out += [f"{name}: its cap extended from {a:,} to {b:,} steps, as the protocol does for any row whose best step ({self.chosen_by}) was the last of its cap"
+                for name, (a, b) in self.extended_caps().items()]      # every row, a declared budget or a bound included: its steps column shows the new cap
         for kind, how in (('tuning', f'the steps chosen on the tuning draw ({self.chosen_by}), then exactly that many on every seed'),
                           ('validation', 'stopped early on each seed\'s validation images and kept at its best step (steps column: the mean over seeds)'),
                           ('setting', 'the number of steps is a setting, chosen with the others')):
@@ -419,7 +419,8 @@ class Comparison:
         rows = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
         for r in self.results:
             name = r.name + (' (bound)' if r.name in self.bounds else '')
-            cells = [name, _setting(r.setting) + (' (grid edge)' if r.edges else ''), r.interval.format()]
+            setting_edge = any(e != 'steps high' for e in r.edges)     # a length stuck at its cap is the steps column's ⚠, not the setting's
+            cells = [name, _setting(r.setting) + (' (grid edge)' if setting_edge else ''), r.interval.format()]
             if ref:
                 d = self.difference(r.name, ref)
                 cells.append('—' if r.name == ref else d.format(sign=True) + (' (indistinguishable)' if d.indistinguishable() else ''))
