@@ -51,7 +51,7 @@ BOOK_SHIFTS = ('syn-to-digits', 'digits-to-digitsm')          # the shifts of `D
 
 # %% ../nbs/43_label_free.ipynb #c0007682
 AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn', 'shot')   # what `tl-nb adapt --method auto` chooses among
-AUTO_SCORE = 'entropy'      # the score `--method auto` picks by, among every method and setting it tried: this chapter's experiment chose it
+AUTO_SCORE = 'bnm'          # the score `--method auto` picks by, among every method and setting it tried: this chapter's experiment chose it
 
 class ScoredRun(NamedTuple):
     "One trained candidate: its method and setting, each label-free score, and its accuracy on the target pool (hidden labels: recorded to judge the scores, never read by one)."
