@@ -773,7 +773,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument('--target', type=Path, required=True, help='unlabelled images of the target domain (sub-folders, if any, are ignored)')
     a.add_argument('--target-test', type=Path, help='labelled target images (class sub-folders as in --source), only to report accuracy')
     a.add_argument('--method', choices=_LazyChoices(_adaptation_method_names), default='auto', metavar='METHOD',
-                   help='adaptation method, its settings chosen by DEV without target labels: %(choices)s (default: %(default)s: every method, the one whose target predictions are the most confident kept)')
+                   help='adaptation method, its settings chosen by DEV without target labels: %(choices)s (default: %(default)s: every method, the one the label-free score chosen in chapter 43 rates highest kept)')
     a.add_argument('--steps', type=int, default=ADAPT_CAP, help='the most steps of 64 source + 64 target images; the rule stops earlier (default: %(default)s)')
     a.add_argument('--out', type=Path, help='save the adapted model here (tl-nb predict reads it)')
     a.add_argument('--seed', type=int, default=0)
