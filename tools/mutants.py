@@ -58,6 +58,10 @@ MUTANTS = [
     M('extended-cap-undeclared', '06_protocol', "start = lambda r: extended[r.name][0] * r.budgets[0].batch if r.name in extended else r.budgets[0].allowed",
       "start = lambda r: r.budgets[0].allowed", ('06_protocol',),
       'a cap the protocol doubled is reported as an undeclared budget difference'),
+    M('steps-edge-as-grid-edge', '06_protocol', "setting_edge = any(e != 'steps high' for e in r.edges)", "setting_edge = bool(r.edges)", ('06_protocol',),
+      "a run stuck at its step cap is marked '(grid edge)' in the setting column, as if its setting were"),
+    M('bound-cap-unexplained', '06_protocol', "for name, (a, b) in self.extended_caps().items()]", "for name, (a, b) in self.extended_caps().items() if not self[name].budget_note]",
+      ('06_protocol',), "an oracle (or any row with a budget note) whose cap the protocol doubled gets no note saying so"),
     # episodes and few-shot
     M('episode-with-replacement', '04_episodes', "[torch.randperm(len(idx), generator=g)[:per_class]]",
       "[torch.randint(len(idx), (per_class,), generator=g)]", ('04_episodes', 'tests/test_episodes.py'),
