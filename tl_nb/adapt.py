@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/adapt.html.md"""
 
 # %% ../nbs/09_adapt.ipynb #19b00f89
 from __future__ import annotations
-import copy, dataclasses, math, re, time
+import copy, dataclasses, hashlib, math, re, time
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
@@ -31,8 +31,8 @@ __all__ = ['DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION', 'DomainTask', 'syn_to_digi
            'lenet_classifier', 'pretrained_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation',
            'validations', 'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL',
            'Method', 'LabelFreeValidation', 'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method',
-           'Tuning', 'compare_adaptation', 'gap_closed', 'tuning_table', 'rule_record', 'rule_table', 'NamedMethod',
-           'register_adaptation', 'adaptation_method']
+           'Tuning', 'compare_adaptation', 'gap_closed', 'gap_words', 'tuning_table', 'rule_record', 'rule_table',
+           'NamedMethod', 'register_adaptation', 'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
 @dataclass
@@ -287,6 +287,16 @@ def _network_label(network) -> str:
                          f"factory at module level, or set its __qualname__ (as pretrained_classifier does).")
     return '-' + re.sub(r"[^\w.=-]+", '_', name)
 
+def _run_folder(name: str, setting: dict, seed: int, kwargs: dict, cap: int, rule: str | None, optimizer_name: str) -> str:
+    """A run's checkpoint folder: method, setting, steps and seed, then a hash of every plain number or string that shapes the run (lr, batch,
+    schedule horizon or cap, validations, tuning or not, the rule, the optimiser's label), then the network's name (none for the LeNet): two runs
+    share a folder, and resume each other, only when nothing that could change their weights differs. Callables other than the network (an
+    `optimizer=` factory) are left out, their repr changes between processes: the optimiser's label stands for them."""
+    plain = {k: v for k, v in kwargs.items() if k not in ('ckpt_dir', 'progress', 'device') and isinstance(v, (int, float, str, bool, tuple, type(None)))}
+    shape = hashlib.sha256(repr(sorted({**plain, 'cap': cap, 'rule': rule, 'optimizer': optimizer_name}.items())).encode()).hexdigest()[:8]
+    folder = f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}-{shape}{_network_label(kwargs.get('network'))}"
+    return folder.replace(' ', '').replace(',', '-')
+
 def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet, target: ImageSet, seed: int, setting: dict, steps: int | None,
                      cap: int, rule: str | None, after: Callable | None = None, train_set=None, optimizer_name: str = 'SGD+momentum',
                      checkpoints: int = 5, cache: dict | None = None, name: str = 'run', **fit_kwargs) -> Fitted:
@@ -295,7 +305,7 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
     the checkpoint (of `checkpoints`, at least 10 steps apart) whose `rule` estimate is best ('labels': the labelled `valid` decides, for the
     oracle); with `steps` (a seed), exactly that many steps of a `cap`-step schedule. Then `after(model, target)` (e.g. AdaBN). `cache` keeps
     trained models (AdaBN reuses source-only's); `optimizer_name` labels the budget, `fit_kwargs` go to `fit_adaptation`. With a `ckpt_dir`
-    in `fit_kwargs`, each run checkpoints into a folder of its own, named by `name`, setting, steps, seed and network."""
+    in `fit_kwargs`, each run checkpoints into a folder of its own (`_run_folder`: name, setting, steps, seed, network and a hash of the rest)."""
     kwargs = dict(fit_kwargs, batch_size=fit_kwargs.get('batch_size', 64))
     seed_everything(seed)                        # a strategy's own modules (DANN's discriminator, PixelDA's generator) start from the seed too
     if steps is None and rule is not None:
@@ -313,8 +323,7 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
     if cache is not None and key in cache: model, history = cache[key]
     else:
         if kwargs.get('ckpt_dir') is not None:   # one folder per run (and per network), or runs would resume from each other's checkpoints
-            folder = f"{name}-{_setting(setting)}-{kwargs['steps']}-seed{seed}{_network_label(kwargs.get('network'))}"
-            kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / folder.replace(' ', '').replace(',', '-')
+            kwargs['ckpt_dir'] = Path(kwargs['ckpt_dir']) / _run_folder(name, setting, seed, kwargs, cap, rule, optimizer_name)
         model, history = fit_adaptation(strategy, train_set if train_set is not None else source, target, valid, seed=seed, **kwargs)
         if cache is not None: cache[key] = model, history
     budget = (Budget.from_history(history, cap, 2 * kwargs['batch_size'], optimizer_name) if kwargs.get('load_best') else
@@ -384,15 +393,22 @@ def gap_closed(comparison: Comparison, name: str, source: str = 'source-only', o
     s, o = comparison[source].interval.mean, comparison[oracle].interval.mean
     return (comparison[name].interval.mean - s) / (o - s) if o != s else float('nan')
 
+def gap_words(comparison: Comparison, name: str, to: str = '') -> str:
+    "`gap_closed` for prose: 'closing 35% of the gap`to`', or, for a method below source-only, 'widening the gap`to` by 17%' (never 'closing -17%')."
+    share = gap_closed(comparison, name)
+    return f"closing {share:.0%} of the gap{to}" if share >= 0 else f"widening the gap{to} by {-share:.0%}"
+
 def tuning_table(comparison: Comparison) -> str:
     "Markdown: for each method with settings to choose, each setting's label-free estimate and (hidden) target accuracy, the rule's choice and the labels' choice."
     rows = ['| method | setting | estimated target accuracy (%) | target pool accuracy (%, not used) | chosen by the rule | by the labels |', '|---|---|---|---|---|---|']
     for r in comparison.results:
         if not r.valid: continue
         best = max(r.valid, key=lambda t: t.target_acc).setting
+        # the rule's row: its chosen setting at the longest cap tried, the run whose best step every seed then trains (an extended cap's row)
+        mine = max((t for t in r.valid if {k: v for k, v in t.setting.items() if k != 'cap'} == r.setting), key=lambda t: t.setting.get('cap', 0), default=None)
         for t in r.valid:
             rows.append(f"| {r.name} | {_setting(t.setting)} | {100 * t.estimate:.1f} | {100 * t.target_acc:.1f} | "
-                        f"{'✓' if t.setting == r.setting else ''} | {'✓' if t.setting == best else ''} |")
+                        f"{'✓' if t is mine else ''} | {'✓' if t.setting == best else ''} |")
     return '\n'.join(rows)
 
 def rule_record(comparison: Comparison) -> list[dict]:
