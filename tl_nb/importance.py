@@ -202,8 +202,10 @@ def importance_method(estimator: str = 'kliep', name: str | None = None, weights
         if weights is not None: w = np.asarray(weights(source, target), dtype=np.float64)
         else: w = importance_weights(source, target, estimator or default, dims)
         w = clip_weights(w, max_weight) if max_weight is not None else w / w.mean()
-        return train_adaptation(ImportanceWeighted, source, valid, target, seed, {}, steps, cap, rule, train_set=WeightedSet(source, w), **fit_kwargs)
-    return Method(name or ('IW (given weights)' if weights is not None else f'IW ({estimator})'), train, bound=bound, tune_steps=True,
+        folder = f"{label}-{'given' if weights is not None else estimator or default}-max{max_weight}"   # its checkpoint folders tell the weights apart
+        return train_adaptation(ImportanceWeighted, source, valid, target, seed, {}, steps, cap, rule, train_set=WeightedSet(source, w), name=folder, **fit_kwargs)
+    label = name or ('IW (given weights)' if weights is not None else f'IW ({estimator})')
+    return Method(label, train, bound=bound, tune_steps=True,
                   budget_note='uses the true selection probabilities, which no user has: a bound' if bound else '')
 
 @register_adaptation('iw', 'weights each source image by the density ratio target/source (KLIEP on 20 principal components)')
