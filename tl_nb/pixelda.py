@@ -123,7 +123,7 @@ def pixelda_method(name: str = 'PixelDA', grid=({},), lr: float = 1e-3, steps: i
     def train(source, valid, target, seed, steps: int | None = None, cap: int = steps, rule: str | None = None, **setting):
         channels, size, _ = source.shape
         make = lambda **s: PixelDA(channels, size, **s)      # built after train_adaptation seeds: generator and discriminator start from the seed
-        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, optimizer_name='Adam', lr=lr, optimizer=adam(), **fit_kwargs)
+        return train_adaptation(make, source, valid, target, seed, setting, steps, cap, rule, optimizer_name='Adam', lr=lr, optimizer=adam(), name=name, **fit_kwargs)
     return Method(name, train, list(grid), limits=limits or {}, budget_note=budget_note, tune_steps=True)
 
 @register_adaptation('pixelda', "a generator restyles source images in the target's look; the classifier learns from both")
