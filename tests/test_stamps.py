@@ -63,3 +63,11 @@ def test_a_chapter_that_looks_methods_up_by_name_depends_on_every_registering_mo
     label_free = set(modules_used(json.loads((ROOT / 'nbs' / '43_label_free.ipynb').read_text())))
     assert {'dann', 'shot', 'mcc'} <= label_free and 'transductive' not in label_free     # --method auto runs adaptation methods only
     assert 'dann' not in modules_used(json.loads((ROOT / 'nbs' / '34_mcc.ipynb').read_text()))   # MCC's chapter never runs DANN
+
+
+def test_a_module_is_stale_for_its_code_not_its_docstrings():
+    from chapter_stamps import code_only
+    src = 'def f(x):\n    "Double it."\n    return 2 * x   # why\n'
+    assert code_only(src) == code_only(src.replace('Double it.', 'Twice x.').replace('# why', '# because'))   # words only
+    assert code_only(src) != code_only(src.replace('2 * x', '3 * x'))                                          # behaviour
+    assert code_only(src) != code_only(src.replace('"Double it."', '"Double it."\n    x = x + 0'))

@@ -305,7 +305,7 @@ def train_adaptation(make_strategy: Callable, source: ImageSet, valid: ImageSet,
     the checkpoint (of `checkpoints`, at least 10 steps apart) whose `rule` estimate is best ('labels': the labelled `valid` decides, for the
     oracle); with `steps` (a seed), exactly that many steps of a `cap`-step schedule. Then `after(model, target)` (e.g. AdaBN). `cache` keeps
     trained models (AdaBN reuses source-only's); `optimizer_name` labels the budget, `fit_kwargs` go to `fit_adaptation`. With a `ckpt_dir`
-    in `fit_kwargs`, each run checkpoints into a folder of its own (`_run_folder`: name, setting, steps, seed, network and a hash of the rest)."""
+    in `fit_kwargs`, each run checkpoints into a folder of its own, named by method, setting, steps, seed, network and a hash of the rest."""
     kwargs = dict(fit_kwargs, batch_size=fit_kwargs.get('batch_size', 64))
     seed_everything(seed)                        # a strategy's own modules (DANN's discriminator, PixelDA's generator) start from the seed too
     if steps is None and rule is not None:

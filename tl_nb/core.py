@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #1fe2f12f
 from __future__ import annotations
-import contextlib, math, os, pickle, random, tempfile, time, warnings, zipfile
+import atexit, contextlib, math, os, pickle, random, tempfile, time, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -364,8 +364,15 @@ def init_distributed(backend: str | None = None) -> torch.device:
     local = int(os.environ.get('LOCAL_RANK', 0))
     device = torch.device('cuda', local) if torch.cuda.is_available() else torch.device('cpu')   # one GPU per process
     if device.type == 'cuda': torch.cuda.set_device(device)
-    if not _distributed(): torch.distributed.init_process_group(backend or ('nccl' if device.type == 'cuda' else 'gloo'))
+    if not _distributed():
+        torch.distributed.init_process_group(backend or ('nccl' if device.type == 'cuda' else 'gloo'))
+        # leave the group while Python is still whole: a group left to the interpreter's teardown can abort the process
+        # ("terminate called without an active exception", pytorch/pytorch#190489) after training ended well
+        atexit.register(_leave_distributed)
     return device
+
+def _leave_distributed():
+    if _distributed(): torch.distributed.destroy_process_group()
 
 def distributed_loader(ds, batch_size: int, shuffle: bool = True, seed: int = 0, **kwargs) -> DataLoader:
     "Batches of `batch_size` items in all, shared by the processes: each loads its `batch_size / world_size` through a `DistributedSampler`. One process gets whole batches in the same order."

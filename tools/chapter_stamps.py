@@ -6,7 +6,7 @@ chapter's code changed after its outputs were saved, and names the chapters whos
 
     python tools/chapter_stamps.py            # list stale chapters: code changed (must re-run), modules changed (should re-run)
 """
-import hashlib, json, re, sys
+import ast, hashlib, json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,8 +71,20 @@ def modules_used(nb: dict) -> list:
     return sorted(seen)
 
 
+def code_only(text: str) -> str:
+    """A module's code without its docstrings and comments (and nbdev's `# %%` cell markers): what a chapter's numbers
+    depend on. A reworded docstring or a renumbered cell leaves the hash alone, so it sends no chapter to be re-run."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        body = getattr(node, 'body', None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def module_hashes(names) -> dict:
-    return {n: _sha((ROOT / 'tl_nb' / f'{n}.py').read_text()) for n in names}
+    return {n: _sha(code_only((ROOT / 'tl_nb' / f'{n}.py').read_text())) for n in names}
 
 
 def stamp(path: Path):
