@@ -544,11 +544,9 @@ def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = Non
     return results
 
 # %% ../nbs/90_cli.ipynb #aa8d0a6c
-def _and(names: list) -> str: return names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]
-
 def lesson(c) -> str:
     "What to conclude from one task of `compare`, in its family's terms: does transfer beat scratch, adaptation beat source-only, meta-learning beat a plain pretrained embedding?"
-    from tl_nb.protocol import Interval
+    from tl_nb.protocol import Interval, _and
     family = getattr(c, 'family', FAMILIES['digits'])
     if family == 'domain adaptation': return _adaptation_lesson(c)
     if family == 'few-shot': return _fewshot_lesson(c)
@@ -565,7 +563,7 @@ def lesson(c) -> str:
 
 def _adaptation_lesson(c) -> str:
     from tl_nb.adapt import gap_closed
-    from tl_nb.protocol import Interval
+    from tl_nb.protocol import Interval, _and
     lead = c.leaders(exclude=('source-only',))
     best, d = lead[0], c.difference(lead[0].name, 'source-only')
     who = best.name if len(lead) == 1 else f"{_and([r.name for r in lead])} (indistinguishable from each other)"

@@ -1,4 +1,4 @@
-"""With one labelled image a class, a prototype is a single, noisy point. The episode's unlabelled query images belong to the same classes: soft k-means moves each prototype toward the queries it probably owns. Chosen on validation, measured on scripts the network never saw, with fewer, unbalanced and one-sided batches of queries (where it loses), and against easyfsl's transductive methods.
+"""With one labelled image a class, a prototype is a single, noisy point. The episode's unlabelled query images belong to the same classes: soft k-means moves each prototype toward the queries it probably owns. Chosen on validation, measured on scripts the network never saw, with fewer and unbalanced batches of queries (where the gain shrinks) and one-sided ones (where it loses), and against easyfsl's transductive methods.
 
 Docs: https://tl-nb.github.io/tl_nb/transductive.html.md"""
 
