@@ -51,7 +51,7 @@ BOOK_SHIFTS = ('syn-to-digits', 'digits-to-digitsm')          # the shifts of `D
 
 # %% ../nbs/43_label_free.ipynb #c0007682
 AUTO_METHODS = ('source-only', 'adabn', 'self-train', 'coral', 'dann', 'mcc-adabn', 'shot')   # what `tl-nb adapt --method auto` chooses among
-AUTO_SCORE = 'bnm'          # the score `--method auto` picks by, among every method and setting it tried: this chapter's experiment chose it
+AUTO_SCORE = 'bnm'          # the score `--method auto` picks by, among every method and setting it tried: this chapter's rule chose it (a later winner replaces it only if measurably better)
 
 class ScoredRun(NamedTuple):
     "One trained candidate: its method and setting, each label-free score, and its accuracy on the target pool (hidden labels: recorded to judge the scores, never read by one)."
@@ -79,7 +79,7 @@ def score_runs(task: DomainTask, methods: list, seed: int = 100, scores=tuple(LA
     return runs
 
 class Judgement(NamedTuple):
-    "How one score did on one shift: its rank correlation with target accuracy over the candidates, its pick, the pick's regret (best target accuracy minus the pick's) and how many candidates tied at its maximum."
+    "How one score did on one shift: its rank correlation with target accuracy over the candidates, its pick (the first of a tie), the regret (best target accuracy minus the pick's, averaged over the candidates tied at the score's maximum) and how many tied."
     score: str
     spearman: float
     pick: ScoredRun
@@ -93,9 +93,12 @@ def judge_scores(runs: list[ScoredRun], scores=None) -> dict[str, Judgement]:
     out = {}
     for name in scores or runs[0].scores:
         values = np.array([r.scores[name] for r in runs])
-        i = int(np.argmax(values))                              # the first of any tie, as `max` keeps it
+        i = int(np.argmax(values))                              # the first of any tie, as `max` (and `tl-nb adapt`) keeps it
+        tied = values >= values[i] - 1e-12
         rho = spearmanr(values, accs)[0] if values.std() > 0 and accs.std() > 0 else float('nan')
-        out[name] = Judgement(name, float(rho), runs[i], float(accs.max() - accs[i]), int((values >= values[i] - 1e-12).sum()))
+        # the order of the candidates says nothing about the target: a tie is judged as broken by chance (its expected regret),
+        # or a score that ties often would be judged on the luck of the order its candidates were trained in
+        out[name] = Judgement(name, float(rho), runs[i], float(accs.max() - accs[tied].mean()), int(tied.sum()))
     return out
 
 # %% ../nbs/43_label_free.ipynb #04d652a0
