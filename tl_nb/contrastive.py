@@ -142,9 +142,9 @@ class Contrastive(Strategy):
         return {'acc': one_example_accuracy(*encoded(model.sound, model, dl, device))}
 
 class WordClassifier(Strategy):
-    "Cross-entropy on the training words (the supervised control); it validates by `one_example_accuracy` of the body's features on the validation words, which its head cannot name."
+    "Cross-entropy on the training words (the supervised control); it validates by `one_example_accuracy` of the body's features as unit vectors on the validation words, which its head cannot name."
     def evaluate(self, model: Classifier, dl, device=None, amp: bool = True) -> dict:
-        return {'acc': one_example_accuracy(*encoded(model.body, model, dl, device))}
+        return {'acc': one_example_accuracy(*encoded(lambda x: F.normalize(model.body(x).float(), dim=1), model, dl, device))}
 
 def _fit_on_words(model: nn.Module, strategy: Strategy, train: ImageSet, valid: ImageSet | None, lr: float, steps: int, stop_early: bool,
                   batch_size: int, eval_every: int, patience: int, seed: int, device, progress) -> list:
@@ -275,6 +275,7 @@ def sound_and_spelling_candidate(name: str, zero_shot: bool = True, steps: int =
                              steps, grid, batch_size, **train_kw)
 
 def word_classifier_candidate(name: str, steps: int = 1500, grid=LEARNING_RATES, batch_size: int = 64, **train_kw) -> Candidate:
-    "`train_word_classifier` as a candidate: cross-entropy on the training words, then one example per new word (nearest class mean of the body's features)."
-    predictor = lambda model, support: one_example_predictor(lambda d: extract_features(model.body, d)[0], support)
+    """`train_word_classifier` as a candidate: cross-entropy on the training words, then one example per new word (nearest class mean of the
+    body's features as unit vectors: read as the contrastive model's sound vectors are, so the two differ in what trained them, not in the reading)."""
+    predictor = lambda model, support: one_example_predictor(lambda d: F.normalize(extract_features(model.body, d)[0], dim=1), support)
     return _trained_on_words(name, train_word_classifier, predictor, steps, grid, batch_size, **train_kw)
