@@ -554,9 +554,14 @@ def lesson(c) -> str:
     best, d = lead[0], c.difference(lead[0].name, 'scratch')
     who = best.name if len(lead) == 1 else f"{_and([r.name for r in lead])} (indistinguishable from each other)"
     if d.n < 2: return f"One seed cannot say whether transfer pays here ({best.name} minus scratch: {d.format(sign=True, unit=' points')}); run 5 seeds."
-    if d.covers(0): return (f"Transfer barely matters here: the best transfer strategy, {best.name}, is indistinguishable from a network trained from "
-                            f"scratch for as long as its validation improved ({d.format(sign=True, unit=' points')}).")
-    if d.mean < 0: return f"Transfer does not pay here: training from scratch beats the best transfer strategy, {best.name}, by {Interval(-d.mean, d.half_width, d.n).format(unit=' points')}."
+    # "the best" only where the leaders are one strategy; several indistinguishable leaders are named together, the highest mean measured
+    if d.covers(0) and len(lead) == 1: return (f"Transfer barely matters here: the best transfer strategy, {best.name}, is indistinguishable from a network trained from "
+                                               f"scratch for as long as its validation improved ({d.format(sign=True, unit=' points')}).")
+    if d.covers(0): return (f"Transfer barely matters here: the leading transfer strategies, {who}, do not beat a network trained from scratch for as long as its "
+                            f"validation improved; the one with the highest mean, {best.name}, is indistinguishable from it ({d.format(sign=True, unit=' points')}).")
+    behind = Interval(-d.mean, d.half_width, d.n).format(unit=' points')
+    if d.mean < 0: return (f"Transfer does not pay here: training from scratch beats the best transfer strategy, {best.name}, by {behind}." if len(lead) == 1 else
+                           f"Transfer does not pay here: training from scratch beats the leading transfer strategies, {who}; the one with the highest mean, {best.name}, by {behind}.")
     size = 'clearly pays' if d.low >= 0.05 else 'helps'
     if len(lead) == 1: return f"Transfer {size} here: {best.name} beats a network trained from scratch for as long as its validation improved, by {d.format(sign=True, unit=' points')}."
     return f"Transfer {size} here: {who} beat a network trained from scratch for as long as its validation improved, {best.name} by {d.format(sign=True, unit=' points')}."
@@ -568,12 +573,17 @@ def _adaptation_lesson(c) -> str:
     best, d = lead[0], c.difference(lead[0].name, 'source-only')
     who = best.name if len(lead) == 1 else f"{_and([r.name for r in lead])} (indistinguishable from each other)"
     if d.n < 2: return f"One seed cannot say whether adaptation pays here ({best.name} minus source-only: {d.format(sign=True, unit=' points')}); run 5 seeds."
-    if d.covers(0): return f"Adaptation does not pay here: the best method, {best.name}, is indistinguishable from source-only training ({d.format(sign=True, unit=' points')})."
-    if d.mean < 0: return f"Adaptation hurts here: every method trails source-only training; the best, {best.name}, by {Interval(-d.mean, d.half_width, d.n).format(unit=' points')}."
+    if d.covers(0): return (f"Adaptation does not pay here: the best method, {best.name}, is indistinguishable from source-only training ({d.format(sign=True, unit=' points')})."
+                            if len(lead) == 1 else f"Adaptation does not pay here: the leading methods, {who}, do not beat source-only training; the one with the "
+                            f"highest mean, {best.name}, is indistinguishable from it ({d.format(sign=True, unit=' points')}).")
+    if d.mean < 0: return (f"Adaptation hurts here: every method trails source-only training; the "
+                           f"{'best' if len(lead) == 1 else 'one with the highest mean'}, {best.name}, by {Interval(-d.mean, d.half_width, d.n).format(unit=' points')}.")
     share = gap_closed(c, best.name) if 'oracle' in c.bounds else float('nan')
     gap = f" and closes {share:.0%} of the gap to the oracle trained with target labels" if share == share else ''
-    if len(lead) == 1: return f"Adaptation helps: {best.name} beats source-only training by {d.format(sign=True, unit=' points')}{gap}, without a single target label."
-    return f"Adaptation helps: {who} beat source-only training, {best.name} by {d.format(sign=True, unit=' points')}{gap}, without a single target label."
+    capped = (" Source-only training stopped at its step cap, still improving by the label-free rule, so a longer cap might shrink the difference."
+              if any(b.at_cap for r in c.results if r.name == 'source-only' for b in r.budgets) else '')
+    if len(lead) == 1: return f"Adaptation helps: {best.name} beats source-only training by {d.format(sign=True, unit=' points')}{gap}, without a single target label.{capped}"
+    return f"Adaptation helps: {who} beat source-only training, {best.name} by {d.format(sign=True, unit=' points')}{gap}, without a single target label.{capped}"
 
 def _fewshot_lesson(c) -> str:
     vs_pixels, vs_supervised = c.difference('ProtoNet', 'pixels'), c.difference('ProtoNet', 'supervised Conv-4')
