@@ -42,3 +42,16 @@ def test_an_episode_and_one_label_a_class_get_simpleshot_by_different_rules():
     episode, many_classes = recommend(signals(labels_per_class=1, classes=5, **unmeasured)), recommend(signals(labels_per_class=1, classes=30, **unmeasured))
     assert (episode.strategy, episode.rule) == ('simpleshot', '2: episode')
     assert (many_classes.strategy, many_classes.rule, many_classes.family) == ('simpleshot', '3: few labels', 'feature extraction')
+
+
+def test_a_positive_gain_below_the_bar_is_not_called_a_loss_to_pixels():
+    # 5 points ahead of pixels, but within two standard errors: the advice says which bar it missed and prints the gain with its
+    # uncertainty, rather than "the features do not beat pixels", which the numbers beside it would contradict
+    why = recommend(signals(labels_per_class=5, classes=30, feature_loo=0.55, pixel_loo=0.50, gain_se=0.03)).why
+    assert 'do not clear the bar' in why and 'not beat' not in why
+    assert '+5.0 ± 6.0 points' in why and 'at least 2 points and two standard errors' in why
+
+
+def test_the_label_count_is_the_smallest_class_s():
+    # labels_per_class is the count of the smallest class: the advice must not say every class has exactly that many
+    assert 'at least 7 labels per class' in recommend(signals(labels_per_class=7, classes=30)).why

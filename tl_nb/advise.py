@@ -79,7 +79,12 @@ class Advice:
         return f"**{self.family}: {self.strategy}** ({self.rule}). {self.why}" + (f"\n\nNext: `{self.command}`" if self.command else '')
 
 # %% ../nbs/42_advise.ipynb #7fe449d8
-def _loo(s: Signals) -> str: return f"{100 * s.feature_loo:.1f}% vs {100 * s.pixel_loo:.1f}% leave-one-out"
+def _loo(s: Signals) -> str:
+    return (f"{100 * s.feature_loo:.1f}% vs {100 * s.pixel_loo:.1f}% leave-one-out, "
+            f"{100 * (s.feature_loo - s.pixel_loo):+.1f} ± {200 * s.gain_se:.1f} points")
+
+# the rules' bar for "the features transfer", in words: a gain below it can still be positive
+_BAR = f"a gain over pixels of at least {100 * MIN_GAIN:.0f} points and two standard errors"
 
 def _simpleshot_body(backbone: str) -> str:
     "Whose features SimpleShot reads: of the shipped ones, the supervised Conv-4 (chapter *SimpleShot*'s choice, `tl-nb fewshot`'s); else the backbone that scored best."
@@ -95,21 +100,21 @@ def recommend(s: Signals) -> Advice:
                       f"adapt. {'AdaBN re-estimates BatchNorm statistics on the target and has nothing to tune' if method == 'adabn' else 'CORAL aligns feature covariances (no BatchNorm for AdaBN)'}.", s)
     if k <= EPISODE_SHOTS and C <= EPISODE_WAYS:
         return Advice('simpleshot', 'few-shot', '2: episode',
-                      f"{C} classes with {k} label{'s' if k > 1 else ''} each is an episode: classify by the nearest class mean of "
+                      f"{C} classes with at least {k} label{'s' if k > 1 else ''} each is an episode: classify by the nearest class mean of "
                       f"{_simpleshot_body(bb)}'s L2-normalised features (SimpleShot); nothing to train or tune.", s)
     if k < FEW_LABELS:
         if t: return Advice('probe', 'feature extraction', '3: few labels',
-                            f"{bb}'s frozen features beat pixels ({_loo(s)}): with {k} labels per class, train only a linear head on them.", s)
+                            f"{bb}'s frozen features beat pixels ({_loo(s)}): with at least {k} labels per class, train only a linear head on them.", s)
         if t is None: return Advice('simpleshot', 'feature extraction', '3: few labels',
-                                    f"With {k} label{'s' if k > 1 else ''} per class the transfer signal cannot be measured; SimpleShot, the nearest "
+                                    f"With a class of {k} label{'s' if k > 1 else ''} the transfer signal cannot be measured; SimpleShot, the nearest "
                                     f"class mean of {_simpleshot_body(bb)}'s L2-normalised features, fits nothing, so it has nothing to overfit.", s)
         return Advice('finetune', 'fine-tuning', '3: few labels',
-                      f"{bb}'s frozen features do not beat pixels ({_loo(s)}): with {k} labels per class, fine-tune the whole body rather than freeze it.", s)
+                      f"{bb}'s frozen features do not clear the bar of {_BAR} ({_loo(s)}): with at least {k} labels per class, fine-tune the whole body rather than freeze it.", s)
     if t is False:
         return Advice('scratch', 'training from scratch', '4: enough labels',
-                      f"{bb}'s features do not beat pixels ({_loo(s)}) and there are {k} labels per class: train from scratch.", s)
+                      f"{bb}'s features do not clear the bar of {_BAR} ({_loo(s)}) and there are at least {k} labels per class: train from scratch.", s)
     return Advice('finetune', 'fine-tuning', '4: enough labels',
-                  f"There are {k} labels per class" + (f" and {bb}'s features transfer ({_loo(s)})" if t else '') + ": fine-tune it.", s)
+                  f"There are at least {k} labels per class" + (f" and {bb}'s features transfer ({_loo(s)})" if t else '') + ": fine-tune it.", s)
 
 # %% ../nbs/42_advise.ipynb #c712477a
 def _pixels(ds: ImageSet) -> Tensor:

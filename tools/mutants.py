@@ -141,6 +141,8 @@ MUTANTS = [
       'a source score on target-only evidence fails deep inside with a NoneType error instead of saying which evidence it needs'),
     M('judge-tie-keeps-last', '43_label_free', "i = int(np.argmax(values))", "i = len(values) - 1 - int(np.argmax(values[::-1]))", ('43_label_free',),
       'a tie at a score\'s maximum is resolved to the last candidate, not the first as max() does in tl-nb adapt'),
+    M('judge-tie-by-first', '43_label_free', "float(accs.max() - accs[tied].mean())", "float(accs.max() - accs[i])", ('43_label_free',),
+      'a tie is judged by its first candidate in training order, so a score that ties often is judged on the luck of that order'),
     M('chosen-score-worst', '43_label_free', "return min(summary, key=lambda r:", "return max(summary, key=lambda r:", ('43_label_free',),
       'the study crowns the score with the largest regret'),
     M('a-distance-scale', '09a_shift', "return 2 * (1 - 2 * error)", "return 2 * (1 - error)", ('09a_shift',),
@@ -226,6 +228,8 @@ MUTANTS = [
       "frozen = dict(self.discriminator.named_parameters())", ('33_pixelda',),
       'the generator\'s loss also trains the discriminator, toward calling fakes real'),
     # the advisor
+    M('advisor-calls-small-gain-a-loss', '42_advise', "frozen features do not clear the bar of {_BAR} ({_loo(s)})", "frozen features do not beat pixels ({_loo(s)})",
+      ('tests/test_advise.py',), 'features 5 points ahead of pixels but within two standard errors are said not to beat pixels'),
     M('advisor-no-gain-margin', '42_advise', "MIN_GAIN = 0.02 ", "MIN_GAIN = 0.0 ", ('42_advise', 'tests/test_advise.py'),
       'any positive feature gain, however small, counts as transfer'),
     M('advisor-shift-threshold', '42_advise', "SHIFT_A_DISTANCE = 1.0 ", "SHIFT_A_DISTANCE = 1.5 ", ('42_advise', 'tests/test_advise.py'),
