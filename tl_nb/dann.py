@@ -15,11 +15,12 @@ from torch import nn, Tensor
 from .core import Progress, Strategy
 from typing import Callable
 
-from .adapt import Method, lenet_classifier, register_adaptation, source_target_features, train_adaptation
+from .adapt import Method, adabn, lenet_classifier, register_adaptation, source_target_features, train_adaptation
 
 # %% auto #0
-__all__ = ['LAMBDA_GRID', 'LAMBDA_LIMITS', 'GradientReversal', 'reverse_gradient', 'dann_lambda', 'DomainDiscriminator', 'DANN',
-           'body_features', 'adversarial_method', 'multilinear_map', 'entropy_weights', 'CDAN', 'cdan_method']
+__all__ = ['LAMBDA_GRID', 'LAMBDA_LIMITS', 'GradientReversal', 'reverse_gradient', 'dann_lambda', 'DomainDiscriminator',
+           'separate_features', 'DANN', 'body_features', 'adversarial_method', 'multilinear_map', 'entropy_weights',
+           'CDAN', 'cdan_method']
 
 # %% ../nbs/31_dann.ipynb #1c767787
 class GradientReversal(torch.autograd.Function):
@@ -51,16 +52,27 @@ class DomainDiscriminator(nn.Sequential):
         super().__init__(nn.Linear(in_features, hidden), *norm(), nn.ReLU(inplace=True),
                          nn.Linear(hidden, hidden), *norm(), nn.ReLU(inplace=True), nn.Linear(hidden, 1))
 
+def separate_features(model: nn.Module, batch) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """`adapt.source_target_features` with each domain through the body on its own: in training, every BatchNorm layer normalises the source
+    batch with the source batch's statistics and the target batch with the target's (domain-specific statistics), not both with their mixture's."""
+    (xs, ys), (xt, _) = batch
+    fs, ft = model.body(xs), model.body(xt)
+    return fs, ys, ft, model.head(fs)
+
 class DANN(Strategy):
-    "Domain-adversarial training (Ganin et al. 2016): source cross-entropy plus a domain classifier on the body features behind a gradient reversal of weight `max_lambda` × `dann_lambda(p)`."
-    def __init__(self, features: int = 128, max_lambda: float = 1.0, hidden: int = 256, gamma: float = 10.0, batch_norm: bool = False):
+    """Domain-adversarial training (Ganin et al. 2016): source cross-entropy plus a domain classifier on the body features behind a gradient
+    reversal of weight `max_lambda` × `dann_lambda(p)`. With `separate`, source and target batches go through the body one at a time
+    (`separate_features`); the network's running statistics then average both domains, so re-estimate them on the target after training
+    (`adapt.adabn`, as the registered `dann-dsbn` does)."""
+    def __init__(self, features: int = 128, max_lambda: float = 1.0, hidden: int = 256, gamma: float = 10.0, batch_norm: bool = False,
+                 separate: bool = False):
         super().__init__()
         self.discriminator = DomainDiscriminator(features, hidden, batch_norm)
-        self.max_lambda, self.gamma = max_lambda, gamma
+        self.max_lambda, self.gamma, self.separate = max_lambda, gamma, separate
 
     def loss(self, model: nn.Module, batch, at: Progress) -> dict:
         "The total loss, with its parts, the domain classifier's accuracy on this batch and the current λ."
-        fs, ys, ft, logits_s = source_target_features(model, batch)
+        fs, ys, ft, logits_s = (separate_features if self.separate else source_target_features)(model, batch)
         if fs.shape[1] != self.discriminator[0].in_features:
             raise ValueError(f"The model's body gives {fs.shape[1]} features but DANN was built for {self.discriminator[0].in_features}: "
                              f"use DANN(features={fs.shape[1]}).")
@@ -99,6 +111,11 @@ def adversarial_method(name: str, build: Callable, grid=({},), after: Callable |
 
 @register_adaptation('dann', 'a domain discriminator trained against the features through gradient reversal', grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
 def _dann(**kw) -> Method: return adversarial_method('DANN', lambda source, features, **s: DANN(features, **s), **kw)
+
+@register_adaptation('dann-dsbn', "DANN with domain-specific BatchNorm statistics: each domain's batch through the body alone, the target's statistics at test",
+                     grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
+def _dann_dsbn(**kw) -> Method:
+    return adversarial_method('DANN, domain-specific BN', lambda source, features, **s: DANN(features, separate=True, **s), after=adabn, **kw)
 
 # %% ../nbs/31_dann.ipynb #341463f4
 def multilinear_map(features: Tensor, probs: Tensor) -> Tensor:
