@@ -115,7 +115,7 @@ def _dann(**kw) -> Method: return adversarial_method('DANN', lambda source, feat
 @register_adaptation('dann-dsbn', "DANN with domain-specific BatchNorm statistics: each domain's batch through the body alone, the target's statistics at test",
                      grid=LAMBDA_GRID, limits=LAMBDA_LIMITS)
 def _dann_dsbn(**kw) -> Method:
-    return adversarial_method('DANN, domain-specific BN', lambda source, features, **s: DANN(features, separate=True, **s), after=adabn, **kw)
+    return adversarial_method('DANN with domain-specific BN', lambda source, features, **s: DANN(features, separate=True, **s), after=adabn, **kw)
 
 # %% ../nbs/31_dann.ipynb #341463f4
 def multilinear_map(features: Tensor, probs: Tensor) -> Tensor:
