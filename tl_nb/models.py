@@ -34,9 +34,9 @@ class Classifier(nn.Module):
 
 # %% ../nbs/02_models.ipynb #50a1677c
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:
-    "3×3 convolution, BatchNorm, ReLU, 2×2 max-pool: one block of Conv-4."
+    "3×3 convolution, BatchNorm, ReLU, 2×2 max-pool: one block of Conv-4, its ReLU applied after the pooling (the same function, a quarter of the values)."
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
-                         nn.ReLU(inplace=True), nn.MaxPool2d(2))
+                         nn.MaxPool2d(2), nn.ReLU(inplace=True))
 
 class Conv4(nn.Sequential):
     "The four-block ConvNet of the few-shot literature, ending in a flat feature vector of size `out_features`."
@@ -101,8 +101,9 @@ def _check_channels(x: Tensor, expected: int, name: str):
 class LeNet(nn.Sequential):
     "LeNet-sized body of the DANN paper's digit experiments, with BatchNorm: 28×28 images in, `out_features` (128) features out."
     def __init__(self, in_channels: int = 1, out_features: int = 128):
-        super().__init__(nn.Conv2d(in_channels, 32, 5, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-                         nn.Conv2d(32, 48, 5, bias=False), nn.BatchNorm2d(48), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        # each ReLU after its max-pooling, as in Conv-4's blocks: the same function, on a quarter of the values
+        super().__init__(nn.Conv2d(in_channels, 32, 5, bias=False), nn.BatchNorm2d(32), nn.MaxPool2d(2), nn.ReLU(inplace=True),
+                         nn.Conv2d(32, 48, 5, bias=False), nn.BatchNorm2d(48), nn.MaxPool2d(2), nn.ReLU(inplace=True),
                          nn.Flatten(), nn.Linear(48 * 4 * 4, out_features, bias=False), nn.BatchNorm1d(out_features), nn.ReLU(inplace=True))
         self.in_channels, self.out_features = in_channels, out_features
         self.to(memory_format=torch.channels_last)   # faster convolutions on CPU: a 30% shorter training step, measured in the adaptation chapter's set-up
