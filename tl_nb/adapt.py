@@ -31,8 +31,8 @@ __all__ = ['DOMAIN_TASKS', 'MAX_STEPS', 'ADAPTATION', 'DomainTask', 'syn_to_digi
            'lenet_classifier', 'pretrained_classifier', 'Unlabelled', 'paired_loader', 'annealed_lr', 'fit_adaptation',
            'validations', 'SourceOnly', 'adabn', 'source_target_features', 'SelfTraining', 'coral_loss', 'CORAL',
            'Method', 'LabelFreeValidation', 'train_adaptation', 'strategy_method', 'baseline_methods', 'oracle_method',
-           'Tuning', 'compare_adaptation', 'gap_closed', 'gap_words', 'tuning_table', 'rule_record', 'rule_table',
-           'NamedMethod', 'register_adaptation', 'adaptation_method']
+           'Tuning', 'adaptation_work', 'compare_adaptation', 'gap_closed', 'gap_words', 'tuning_table', 'rule_record',
+           'rule_table', 'NamedMethod', 'register_adaptation', 'adaptation_method']
 
 # %% ../nbs/09_adapt.ipynb #c1d6624c
 @dataclass
@@ -361,18 +361,23 @@ class Tuning(NamedTuple):
     estimate: float
     target_acc: float
 
+def adaptation_work(task: DomainTask, methods: list, oracle: Method | None = None, rule: str = 'dev') -> tuple:
+    "What `compare_adaptation` trains: `task` read with `rule` (the very object when it already is) and the methods, the oracle last; what to register with a shared `WorkerPool`."
+    return (task if task.rule == rule else dataclasses.replace(task, rule=rule)), list(methods) + ([oracle] if oracle is not None else [])
+
 def compare_adaptation(task: DomainTask, methods: list, seeds=range(5), tune_seed: int = 100, rule: str = 'dev',
-                       oracle: Method | None = None, rule_cost: bool = False, max_extensions: int = 2, progress: bool | None = None) -> Comparison:
+                       oracle: Method | None = None, rule_cost: bool = False, max_extensions: int = 2, progress: bool | None = None,
+                       pool=None) -> Comparison:
     """The protocol for domain adaptation (`protocol.compare_on_task` on `task` with its `rule`): each method's setting, its number of steps
     included, chosen by `rule` without target labels on a tuning draw, then each seed trained and tested once on `task.target_test`; the
     `oracle` is a bound. With `rule_cost`, for each method with settings to choose, the setting the target's hidden labels would have chosen
     is also trained on every seed (for as many steps as the rule's choice), and `Comparison.rule_cost[name]` is the paired difference, labels'
-    choice minus the rule's: what choosing without labels cost."""
-    task = dataclasses.replace(task, rule=rule)
-    methods = list(methods) + ([oracle] if oracle is not None else [])
+    choice minus the rule's: what choosing without labels cost. A started `pool` (`protocol.WorkerPool`) shares its workers with other
+    comparisons; register `adaptation_work(task, methods, oracle, rule)` with it first."""
+    task, methods = adaptation_work(task, methods, oracle, rule)
     names = [m.name for m in methods]
     c = compare_on_task(task, methods, seeds, (tune_seed,), reference='source-only' if 'source-only' in names else None,
-                        max_extensions=max_extensions, progress=progress)
+                        max_extensions=max_extensions, progress=progress, pool=pool)
     c.rule_cost = {}
     if rule_cost:                                  # the labels' choice, at the rule's length, on every seed: the runs in parallel like any others
         fixed, chosen = [], {}
@@ -384,7 +389,7 @@ def compare_adaptation(task: DomainTask, methods: list, seeds=range(5), tune_see
             length = {'steps': r.budgets[0].steps, 'cap': r.budgets[0].cap} if r.budgets and r.budgets[0].stopped_by == 'tuning' else {}
             fixed.append(dataclasses.replace(m, grid=[{**by_labels, **length}], tune_steps=False)); chosen[m.name] = r
         if fixed:
-            by_labels = compare_on_task(task, fixed, seeds, (), max_extensions=0, progress=progress)
+            by_labels = compare_on_task(task, fixed, seeds, (), max_extensions=0, progress=progress, pool=pool)
             for r in by_labels.results: c.rule_cost[r.name] = paired_difference(r.test, chosen[r.name].test)
     return c
 

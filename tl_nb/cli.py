@@ -442,16 +442,16 @@ def _simpleshot_candidate(backbone: str = 'conv4-glyphs'):
         return F.normalize(extract_features(body[0], ds)[0], dim=1).numpy()
     return nearest_mean_candidate('SimpleShot', featurize)
 
-def _transfer_comparison(name: str, seeds, cap: int, quick: bool, progress, data=None):
-    "Pixels (the floor), scratch (the reference), SimpleShot, probe and fine-tuning under the protocol on an embedded task, or on the folder `data`."
+def _transfer_work(name: str, cap: int, data=None) -> tuple:
+    "The task and candidates of a transfer comparison: pixels (the floor), scratch (the reference), SimpleShot, probe and fine-tuning, on an embedded task or on the folder `data`."
     from tl_nb.finetune import STRATEGIES as named, transfer_candidate
-    from tl_nb.protocol import compare_on_task, digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
+    from tl_nb.protocol import digits_task, linear_probe_candidate, nearest_mean_candidate, new_characters_task
     trained = [transfer_candidate(s, steps=cap, grid=named[s].grid) for s in ('scratch', 'probe', 'finetune')]
     trained.insert(1, _simpleshot_candidate())      # after the reference: nothing trains, then the head, then the whole body
     if data is not None: task, pixels = data if not isinstance(data, (str, Path)) else folder_task(data), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     elif name.startswith('digits'): task, pixels = digits_task(10 if name == 'digits' else int(name.rsplit('-', 1)[1])), linear_probe_candidate('pixels', Cs=(0.01, 0.1, 1.0))
     else: task, pixels = new_characters_task(int(name.rsplit('-', 1)[1])), nearest_mean_candidate('pixels')
-    return compare_on_task(task, [pixels] + trained, seeds=seeds, reference='scratch', floor='pixels', progress=progress)
+    return task, [pixels] + trained
 
 def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
     "The methods `tl-nb adapt --method auto` chooses among (`label_free.AUTO_METHODS`: source-only, the reference, then AdaBN, self-training, CORAL, DANN, MCC + AdaBN and SHOT; quick: source-only, AdaBN and SHOT, the best of the default run), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
@@ -460,12 +460,12 @@ def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
     for m in methods: m.limits = {**m.limits, 'cap': (cap, 4 * cap)}
     return methods
 
-def _adaptation_comparison(name: str, seeds, cap: int, quick: bool, progress):
-    "An embedded shift (`DOMAIN_TASKS[name]`): every method's setting and length chosen by DEV on a tuning draw (no target labels), the oracle as a bound, and what the rule cost."
-    from tl_nb.adapt import DOMAIN_TASKS, compare_adaptation, oracle_method
+def _adaptation_work(name: str, cap: int, quick: bool) -> tuple:
+    "An embedded shift (`DOMAIN_TASKS[name]`), its methods (`_adaptation_methods`) and the oracle, a bound with the same limits."
+    from tl_nb.adapt import DOMAIN_TASKS, oracle_method
     oracle = oracle_method(steps=cap, batch_size=32, progress=False)
     oracle.limits = {'cap': (cap, 4 * cap)}                         # the same limits as the methods: a bound, not a better-funded rival
-    return compare_adaptation(DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), seeds=seeds, oracle=oracle, rule_cost=True, progress=progress)
+    return DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), oracle
 
 def _fewshot_comparison(name: str, episodes: int, progress):
     "`FEWSHOT_WAYS[name]`-way episodes, 1- and 5-shot, of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, SimpleShot (the supervised Conv-4's normalised features), and `TRANSDUCTIVE`, SimpleShot refined by each episode's queries."
@@ -531,17 +531,39 @@ def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = Non
     adapt_cap = ADAPTATION_CAP if steps is None else steps
     episodes = (200 if quick else 600) if episodes is None else episodes
     if episodes < 2: raise ValueError(f"--episodes must be at least 2, got {episodes}.")
+    from concurrent.futures import ThreadPoolExecutor
+    from tl_nb.adapt import adaptation_work, compare_adaptation
     from tl_nb.core import progress_enabled
+    from tl_nb.protocol import WorkerPool, compare_on_task
     if isinstance(data, (str, Path)): data = folder_task(data)      # read (and checked) before any work; `_cmd_compare` passes the task
-    results = []
-    for i, name in enumerate(tasks):
-        if progress_enabled(progress): print(f"[{i + 1}/{len(tasks)}] {FAMILIES[name]}: {data.name if data is not None else name}", file=sys.stderr, flush=True)
-        if FAMILIES[name] == 'domain adaptation': found = [_adaptation_comparison(name, seeds, adapt_cap, quick, progress)]
-        elif FAMILIES[name] == 'few-shot': found = _fewshot_comparison(name, episodes, progress)
-        else: found = [_transfer_comparison(name, seeds, cap, quick, progress, data)]
-        for c in found: c.family = FAMILIES[name]                # which lesson and which heading it gets
-        results += found
-    return results
+    work, runs = {}, {}              # per task: what its runs train (registered with the workers before they fork), and how to run it
+    for name in tasks:
+        if FAMILIES[name] == 'domain adaptation':
+            task, methods, oracle = _adaptation_work(name, adapt_cap, quick)
+            work[name] = adaptation_work(task, methods, oracle)
+            runs[name] = lambda pool, t=task, m=methods, o=oracle: [compare_adaptation(t, m, seeds=seeds, oracle=o, rule_cost=True, progress=progress, pool=pool)]
+        elif FAMILIES[name] == 'transfer with few labels':
+            work[name] = _transfer_work(name, cap, data)
+            runs[name] = lambda pool, w=work[name]: [compare_on_task(*w, seeds=seeds, reference='scratch', floor='pixels', progress=progress, pool=pool)]
+    found = {}
+    def run(name, pool):
+        if progress_enabled(progress): print(f"[{tasks.index(name) + 1}/{len(tasks)}] {FAMILIES[name]}: {data.name if data is not None else name}", file=sys.stderr, flush=True)
+        found[name] = runs[name](pool) if name in runs else _fewshot_comparison(name, episodes, progress)
+    if runs:
+        pool = WorkerPool()
+        for w in work.values(): pool.register(*w)
+        pool.start()
+        try:         # the trained tasks side by side on the shared workers: none waits for another's last runs
+            if pool.workers > 1:
+                with ThreadPoolExecutor(len(runs)) as side_by_side: list(side_by_side.map(lambda name: run(name, pool), runs))
+            else:
+                for name in runs: run(name, pool)
+        finally: pool.close()
+    for name in tasks:               # few-shot afterwards, here: it embeds with every core, which the workers no longer use
+        if name not in runs: run(name, None)
+    for name in tasks:
+        for c in found[name]: c.family = FAMILIES[name]           # which lesson and which heading it gets
+    return [c for name in tasks for c in found[name]]
 
 # %% ../nbs/90_cli.ipynb #aa8d0a6c
 def lesson(c) -> str:

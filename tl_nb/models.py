@@ -34,7 +34,7 @@ class Classifier(nn.Module):
 
 # %% ../nbs/02_models.ipynb #50a1677c
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:
-    "3×3 convolution, BatchNorm, ReLU, 2×2 max-pool: one block of Conv-4, its ReLU applied after the pooling (the same function, a quarter of the values)."
+    "3×3 convolution, BatchNorm, 2×2 max-pool, ReLU: one block of Conv-4 (the literature puts the ReLU before the pooling: the same function, see above)."
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
                          nn.MaxPool2d(2), nn.ReLU(inplace=True))
 

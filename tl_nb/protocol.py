@@ -23,7 +23,7 @@ from .models import predict_labels
 __all__ = ['CONVEX', 'Interval', 't_interval', 'paired_difference', 'per_class_split', 'Task', 'digits_task',
            'new_characters_task', 'Budget', 'Fitted', 'as_fitted', 'Candidate', 'accuracy', 'model_predictor', 'Tried',
            'Result', 'pixels', 'linear_probe_candidate', 'nearest_mean_candidate', 'pick_setting', 'beyond_edges',
-           'choose_setting', 'Comparison', 'parallel_workers', 'compare_on_task']
+           'choose_setting', 'Comparison', 'parallel_workers', 'WorkerPool', 'compare_on_task']
 
 # %% ../nbs/06_protocol.ipynb #054d8883
 @dataclass(frozen=True)
@@ -471,7 +471,7 @@ def _and(items: list) -> str:
     return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
 
 # %% ../nbs/06_protocol.ipynb #2cd7e475
-_WORK: dict = {}        # what the forked workers of `run_parallel` run: set before the processes start, read in them
+_WORK: dict = {}        # registration -> (task, each candidate's `train`): what forked workers run, registered before they start
 
 def parallel_workers() -> int:
     """How many training runs `compare_on_task` runs at once: one per CPU core, each on one thread, in forked processes (Linux only, and
@@ -491,27 +491,55 @@ def _one_thread():
     except ImportError: pass
 
 def _job(job: tuple) -> tuple:
-    "One run of the protocol, in a worker: `('tune' | 'test', candidate index, seed, setting)` -> (score, tuning row, budget, seconds)."
-    kind, i, seed, setting = job
-    task, candidates = _WORK['task'], _WORK['candidates']
+    """One run of the protocol, in a worker: `(registration, 'tune' | 'test', index of its `train`, the candidate without its `train`, seed,
+    setting)` -> (score, tuning row, budget, seconds). Only the `train` functions stay behind (closures do not pickle); the rest travels."""
+    key, kind, i, stub, seed, setting = job
+    task, trains = _WORK[key]
     t0 = time.perf_counter()
-    fitted = task.fit(candidates[i], seed, setting)
+    fitted = task.fit(dataclasses.replace(stub, train=trains[i]), seed, setting)
     if kind == 'test': return task.test_accuracy(fitted), None, fitted.budget, time.perf_counter() - t0
     score = task.selection_score(fitted, seed)
     return score, task.tuning_row(setting, score, fitted), fitted.budget, time.perf_counter() - t0
 
-class _Runs:
-    "Runs jobs in forked worker processes (or, with one worker, here, on one thread: the same numbers either way)."
-    def __init__(self, task, candidates, workers: int):
-        self.workers, self.pool = workers, None
-        _WORK.update(task=task, candidates=candidates)
-        if workers > 1:
+class WorkerPool:
+    """The processes that train the runs of one or more comparisons: `workers` of them (default `parallel_workers()`), each on one thread,
+    forked from this process; with one worker, this process, on one thread (the same numbers either way). A fork copies this process as
+    it is, so every task and candidate list whose runs the workers will train is `register`ed before `start`. Comparisons sharing a
+    started pool (`compare_on_task(..., pool=pool)`) may run side by side, from threads: one task's last runs overlap the next one's first."""
+    def __init__(self, workers: int | None = None):
+        self.workers, self.pool, self.keys, self.started = workers or parallel_workers(), None, [], False
+
+    def register(self, task, candidates: list):
+        "Make `task` (this very object) and the `train` of each of `candidates` known to the workers, before `start`."
+        if self.started: raise RuntimeError("register() comes before start(): the workers are copies of this process made at start.")
+        key = max(_WORK, default=-1) + 1
+        _WORK[key] = (task, [c.train for c in candidates]); self.keys.append(key)
+        return self
+
+    def start(self):
+        "Fork the workers (from this thread, before any thread of the comparisons exists)."
+        self.started = True
+        if self.workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork'), initializer=_one_thread)
-            self.pool.submit(int).result()     # fork every worker now, from this thread, before any other thread of ours exists
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context('fork'), initializer=_one_thread)
+            self.pool.submit(int).result()     # fork every worker now
+        return self
+
+    def jobs_for(self, task, candidates: list) -> Callable:
+        """`(kind, candidate index, seed, setting)` -> a job for the workers: `task` must be registered, and each candidate's `train` with it
+        (a copy of a registered candidate with another grid, as for the rule's cost in domain adaptation, trains the same way)."""
+        for key in self.keys:
+            registered, trains = _WORK[key]
+            if registered is task and all(any(c.train is t for t in trains) for c in candidates):
+                index = [next(k for k, t in enumerate(trains) if c.train is t) for c in candidates]
+                stubs = [dataclasses.replace(c, train=None) for c in candidates]
+                return lambda kind, i, seed, setting: (key, kind, index[i], stubs[i], seed, setting)
+        raise ValueError(f"{task.name}: this task and its candidates were not registered with the pool; call pool.register(task, candidates) before pool.start().")
 
     def map(self, jobs: list, bar) -> list:
+        "Run `jobs` (from `jobs_for`), in order of submission, and return their results in that order."
+        if not self.started: raise RuntimeError("Start the pool (pool.start()) before giving it jobs.")
         if self.pool is None:
             import contextlib
             try: from threadpoolctl import threadpool_limits
@@ -526,17 +554,19 @@ class _Runs:
 
     def close(self):
         if self.pool is not None: self.pool.shutdown()
-        _WORK.clear()
+        for key in self.keys: _WORK.pop(key, None)
 
 def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), reference: str | None = None,
-                    floor: str | None = None, max_extensions: int = 2, workers: int | None = None, progress: bool | None = None) -> Comparison:
+                    floor: str | None = None, max_extensions: int = 2, workers: int | None = None, progress: bool | None = None,
+                    pool: WorkerPool | None = None) -> Comparison:
     """The protocol. For each candidate, on the `tune_seeds` draws: its setting is chosen by the task's selection score (`choose_setting`,
     the grid extended past an edge) and, for a candidate that trains step by step, its number of steps by early stopping on the draw's
     validation images (the cap doubled while the best step is the last). Then it trains on each of `seeds`' draws with that setting and that
     many steps, and is tested once. `task` is a `Task` (validation accuracy chooses) or any object with its `fit`, `selection_score`,
     `tuning_row` and `test_accuracy` methods (a `DomainTask` chooses without target labels). `floor`: a baseline a trained reference must beat.
     Runs are independent: `workers` of them (default `parallel_workers()`) train at once, candidates side by side, each on one thread, so the
-    numbers do not depend on how many ran together; a row's seconds are the sum of its own runs'."""
+    numbers do not depend on how many ran together; a row's seconds are the sum of its own runs'. A started `pool` (with `task` and
+    `candidates` registered) shares its workers with other comparisons running beside this one; without one, the workers are this call's."""
     from concurrent.futures import ThreadPoolExecutor
     seeds, tune_seeds = list(seeds), list(tune_seeds)
     names = [c.name for c in candidates]
@@ -546,12 +576,14 @@ def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), r
     tuned = lambda c: len(c.grid) > 1 or c.tune_steps
     bar = tqdm(total=sum(len(seeds) + (len(c.grid) * len(tune_seeds) if tuned(c) else 0) for c in candidates),
                desc=task.name, unit='run', disable=not progress_enabled(progress), leave=False)
-    runs = _Runs(task, candidates, workers or parallel_workers())
+    own = pool is None
+    runs = WorkerPool(workers).register(task, candidates).start() if own else pool
+    job = runs.jobs_for(task, candidates)
 
     def evaluate(i: int, c) -> Result:
         rows, budgets, seconds = [], {}, [0.0]
         def scores(settings: list) -> list:
-            out = runs.map([('tune', i, seed, s) for s in settings for seed in tune_seeds], bar)
+            out = runs.map([job('tune', i, seed, s) for s in settings for seed in tune_seeds], bar)
             for (score, row, budget, sec), s in zip(out, [s for s in settings for _ in tune_seeds]):
                 rows.append(row); budgets.setdefault(repr(s), []).append(budget); seconds[0] += sec
             return [float(np.mean([o[0] for o in out[k * len(tune_seeds):(k + 1) * len(tune_seeds)]])) for k in range(len(settings))]
@@ -570,7 +602,7 @@ def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), r
             tune_budget = early[0]
             run_setting = {**chosen, 'steps': int(round(np.mean([b.steps for b in early]))), 'cap': tune_budget.cap}
         test, seed_budgets = [], []
-        for acc, _, budget, sec in runs.map([('test', i, seed, run_setting) for seed in seeds], bar):
+        for acc, _, budget, sec in runs.map([job('test', i, seed, run_setting) for seed in seeds], bar):
             test.append(acc); seconds[0] += sec
             if budget is not None:
                 seed_budgets.append(budget if tune_budget is None else dataclasses.replace(budget, cap=tune_budget.cap, stopped_by='tuning'))
@@ -581,7 +613,8 @@ def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), r
             results = list(each.map(evaluate, range(len(candidates)), candidates)) if runs.workers > 1 else \
                       [evaluate(i, c) for i, c in enumerate(candidates)]
     finally:
-        runs.close(); bar.close()
+        if own: runs.close()
+        bar.close()
     return Comparison(task.name, results, reference, chosen_by=task.chosen_by, floor=floor)
 
 def _mean_rows(rows: list) -> list:
