@@ -454,17 +454,17 @@ def _transfer_work(name: str, cap: int, data=None) -> tuple:
     return task, [pixels] + trained
 
 def _adaptation_methods(cap: int = ADAPTATION_CAP, quick: bool = False) -> list:
-    "The methods `tl-nb adapt --method auto` chooses among (`label_free.AUTO_METHODS`: source-only, the reference, then AdaBN, self-training, CORAL, DANN, MCC + AdaBN and SHOT; quick: source-only, AdaBN and SHOT, the best of the default run), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
+    "The methods `tl-nb adapt --method auto` chooses among (`label_free.AUTO_METHODS`: source-only, the reference, then AdaBN, self-training, CORAL, DANN, MCC + AdaBN and SHOT; quick: source-only and AdaBN, the method with nothing to choose), each with its chapter's grid of settings and at most `cap` steps, a cap doubled (up to 4 × `cap`) while the rule's choice is its last step."
     from tl_nb.label_free import AUTO_METHODS, candidate_methods
-    methods = candidate_methods(('source-only', 'adabn', 'shot') if quick else AUTO_METHODS, steps=cap)   # the methods and grids `tl-nb adapt --method auto` weighs, at compare's budget
+    methods = candidate_methods(('source-only', 'adabn') if quick else AUTO_METHODS, steps=cap)   # the methods and grids `tl-nb adapt --method auto` weighs, at compare's budget
     for m in methods: m.limits = {**m.limits, 'cap': (cap, 4 * cap)}
     return methods
 
 def _adaptation_work(name: str, cap: int, quick: bool) -> tuple:
-    "An embedded shift (`DOMAIN_TASKS[name]`), its methods (`_adaptation_methods`) and the oracle, a bound with the same limits."
+    "An embedded shift (`DOMAIN_TASKS[name]`), its methods (`_adaptation_methods`) and, but in a `quick` run, the oracle, a bound with the same limits."
     from tl_nb.adapt import DOMAIN_TASKS, oracle_method
-    oracle = oracle_method(steps=cap, batch_size=32, progress=False)
-    oracle.limits = {'cap': (cap, 4 * cap)}                         # the same limits as the methods: a bound, not a better-funded rival
+    oracle = None if quick else oracle_method(steps=cap, batch_size=32, progress=False)
+    if oracle is not None: oracle.limits = {'cap': (cap, 4 * cap)}  # the same limits as the methods: a bound, not a better-funded rival
     return DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), oracle
 
 def _fewshot_comparison(name: str, episodes: int, progress):
@@ -531,7 +531,7 @@ def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = Non
     adapt_cap = ADAPTATION_CAP if steps is None else steps
     episodes = (200 if quick else 600) if episodes is None else episodes
     if episodes < 2: raise ValueError(f"--episodes must be at least 2, got {episodes}.")
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
     from tl_nb.adapt import adaptation_work, compare_adaptation
     from tl_nb.core import progress_enabled
     from tl_nb.protocol import WorkerPool, compare_on_task
@@ -551,11 +551,15 @@ def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = Non
         found[name] = runs[name](pool) if name in runs else _fewshot_comparison(name, episodes, progress)
     if runs:
         pool = WorkerPool()
-        for w in work.values(): pool.register(*w)
-        pool.start()
         try:         # the trained tasks side by side on the shared workers: none waits for another's last runs
+            for w in work.values(): pool.register(*w)
+            pool.start()
             if pool.workers > 1:
-                with ThreadPoolExecutor(len(runs)) as side_by_side: list(side_by_side.map(lambda name: run(name, pool), runs))
+                with ThreadPoolExecutor(len(runs)) as side_by_side:
+                    running = [side_by_side.submit(run, name, pool) for name in runs]
+                    done, _ = wait(running, return_when=FIRST_EXCEPTION)
+                    failed = next((f for f in running if f in done and f.exception() is not None), None)
+                    if failed is not None: pool.cancel(); raise failed.exception()   # now, not after the other tasks
             else:
                 for name in runs: run(name, pool)
         finally: pool.close()

@@ -6,7 +6,7 @@ Docs: https://tl-nb.github.io/tl_nb/protocol.html.md"""
 
 # %% ../nbs/06_protocol.ipynb #f3112eb4
 from __future__ import annotations
-import dataclasses, math, sys, time
+import dataclasses, itertools, math, sys, threading, time
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -472,6 +472,8 @@ def _and(items: list) -> str:
 
 # %% ../nbs/06_protocol.ipynb #2cd7e475
 _WORK: dict = {}        # registration -> (task, each candidate's `train`): what forked workers run, registered before they start
+_KEYS = itertools.count()   # registrations are never reused, even by pools in different threads
+_IN_PROCESS = threading.Lock()   # one worker: runs in this process, one at a time (the global RNG and thread count are the process's)
 
 def parallel_workers() -> int:
     """How many training runs `compare_on_task` runs at once: one per CPU core, each on one thread, in forked processes (Linux only, and
@@ -507,31 +509,34 @@ class WorkerPool:
     it is, so every task and candidate list whose runs the workers will train is `register`ed before `start`. Comparisons sharing a
     started pool (`compare_on_task(..., pool=pool)`) may run side by side, from threads: one task's last runs overlap the next one's first."""
     def __init__(self, workers: int | None = None):
-        self.workers, self.pool, self.keys, self.started = workers or parallel_workers(), None, [], False
+        self.workers, self.pool, self.keys, self.started, self.closed = workers or parallel_workers(), None, [], False, False
 
     def register(self, task, candidates: list):
-        "Make `task` (this very object) and the `train` of each of `candidates` known to the workers, before `start`."
+        "Make `task` and the `train` of each of `candidates` known to the workers, before `start`."
         if self.started: raise RuntimeError("register() comes before start(): the workers are copies of this process made at start.")
-        key = max(_WORK, default=-1) + 1
+        key = next(_KEYS)
         _WORK[key] = (task, [c.train for c in candidates]); self.keys.append(key)
         return self
 
     def start(self):
-        "Fork the workers (from this thread, before any thread of the comparisons exists)."
+        "Fork the workers, from this thread: call it before any thread of the comparisons (or a progress bar's monitor) exists."
+        if self.started: raise RuntimeError("This pool has started already.")
         self.started = True
         if self.workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context('fork'), initializer=_one_thread)
-            self.pool.submit(int).result()     # fork every worker now
+            self.pool.submit(int).result()     # the first job forks every worker; its result means they all exist
         return self
 
     def jobs_for(self, task, candidates: list) -> Callable:
-        """`(kind, candidate index, seed, setting)` -> a job for the workers: `task` must be registered, and each candidate's `train` with it
-        (a copy of a registered candidate with another grid, as for the rule's cost in domain adaptation, trains the same way)."""
+        """`(kind, candidate index, seed, setting)` -> a job for the workers: `task` must be registered (the same object, or a copy of a
+        registered dataclass whose fields are the same objects or equal plain values), and each candidate's `train` with it (a copy of a
+        registered candidate with another grid, as for the rule's cost in domain adaptation, trains the same way)."""
+        if self.closed: raise RuntimeError("This pool is closed: start a new one.")
         for key in self.keys:
             registered, trains = _WORK[key]
-            if registered is task and all(any(c.train is t for t in trains) for c in candidates):
+            if _same_task(registered, task) and all(any(c.train is t for t in trains) for c in candidates):
                 index = [next(k for k, t in enumerate(trains) if c.train is t) for c in candidates]
                 stubs = [dataclasses.replace(c, train=None) for c in candidates]
                 return lambda kind, i, seed, setting: (key, kind, index[i], stubs[i], seed, setting)
@@ -539,22 +544,36 @@ class WorkerPool:
 
     def map(self, jobs: list, bar) -> list:
         "Run `jobs` (from `jobs_for`), in order of submission, and return their results in that order."
-        if not self.started: raise RuntimeError("Start the pool (pool.start()) before giving it jobs.")
+        if not self.started or self.closed: raise RuntimeError("Give jobs to a started pool that is not closed (pool.start()).")
         if self.pool is None:
             import contextlib
             try: from threadpoolctl import threadpool_limits
             except ImportError: threadpool_limits = lambda n: contextlib.nullcontext()
-            threads = torch.get_num_threads(); torch.set_num_threads(1)
-            try:
-                with threadpool_limits(1): return [(_job(j), bar.update())[0] for j in jobs]
-            finally: torch.set_num_threads(threads)
+            with _IN_PROCESS:        # comparisons in threads take turns: each run seeds the one global RNG
+                threads = torch.get_num_threads(); torch.set_num_threads(1)
+                try:
+                    with threadpool_limits(1): return [(_job(j), bar.update())[0] for j in jobs]
+                finally: torch.set_num_threads(threads)
         futures = [self.pool.submit(_job, j) for j in jobs]
         for f in futures: f.add_done_callback(lambda _: bar.update())
         return [f.result() for f in futures]
 
+    def cancel(self):
+        "Drop every run not yet started (the ones running finish): after one comparison failed, the others stop at their next run."
+        if self.pool is not None: self.pool.shutdown(wait=False, cancel_futures=True)
+
     def close(self):
         if self.pool is not None: self.pool.shutdown()
         for key in self.keys: _WORK.pop(key, None)
+        self.closed = True
+
+def _same_task(a, b) -> bool:
+    "Is `b` the task `a`, or a copy of it (`dataclasses.replace`) that differs in no field but plain values that compare equal?"
+    if a is b: return True
+    if not (dataclasses.is_dataclass(a) and type(a) is type(b)): return False
+    plain = (str, int, float, bool, type(None))
+    return all(x is y or (isinstance(x, plain) and isinstance(y, plain) and x == y)
+               for x, y in ((getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)))
 
 def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), reference: str | None = None,
                     floor: str | None = None, max_extensions: int = 2, workers: int | None = None, progress: bool | None = None,
@@ -566,7 +585,8 @@ def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), r
     `tuning_row` and `test_accuracy` methods (a `DomainTask` chooses without target labels). `floor`: a baseline a trained reference must beat.
     Runs are independent: `workers` of them (default `parallel_workers()`) train at once, candidates side by side, each on one thread, so the
     numbers do not depend on how many ran together; a row's seconds are the sum of its own runs'. A started `pool` (with `task` and
-    `candidates` registered) shares its workers with other comparisons running beside this one; without one, the workers are this call's."""
+    `candidates` registered) shares its workers with other comparisons running beside this one, and `workers` is then the pool's;
+    without one, the workers are this call's."""
     from concurrent.futures import ThreadPoolExecutor
     seeds, tune_seeds = list(seeds), list(tune_seeds)
     names = [c.name for c in candidates]
@@ -574,11 +594,8 @@ def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), r
         if name is not None and name not in names: raise ValueError(f"{what}={name!r} is not among the candidates {names}.")
     if len(set(names)) != len(names): raise ValueError(f"Two candidates share a name: {names}.")
     tuned = lambda c: len(c.grid) > 1 or c.tune_steps
-    bar = tqdm(total=sum(len(seeds) + (len(c.grid) * len(tune_seeds) if tuned(c) else 0) for c in candidates),
-               desc=task.name, unit='run', disable=not progress_enabled(progress), leave=False)
-    own = pool is None
-    runs = WorkerPool(workers).register(task, candidates).start() if own else pool
-    job = runs.jobs_for(task, candidates)
+    own, bar = pool is None, None
+    runs = WorkerPool(workers) if own else pool
 
     def evaluate(i: int, c) -> Result:
         rows, budgets, seconds = [], {}, [0.0]
@@ -609,12 +626,16 @@ def compare_on_task(task, candidates: list, seeds=range(5), tune_seeds=(100,), r
         return Result(c.name, chosen, _mean_rows(rows), test, seconds[0], seed_budgets, edges, c.budget_note, c.bound)
 
     try:
+        if own: runs.register(task, candidates).start()            # fork before the progress bar: its monitor is a thread
+        job = runs.jobs_for(task, candidates)
+        bar = tqdm(total=sum(len(seeds) + (len(c.grid) * len(tune_seeds) if tuned(c) else 0) for c in candidates),
+                   desc=task.name, unit='run', disable=not progress_enabled(progress), leave=False)
         with ThreadPoolExecutor(max(1, runs.workers)) as each:      # candidates side by side: their runs share the workers
             results = list(each.map(evaluate, range(len(candidates)), candidates)) if runs.workers > 1 else \
                       [evaluate(i, c) for i, c in enumerate(candidates)]
     finally:
         if own: runs.close()
-        bar.close()
+        if bar is not None: bar.close()
     return Comparison(task.name, results, reference, chosen_by=task.chosen_by, floor=floor)
 
 def _mean_rows(rows: list) -> list:
