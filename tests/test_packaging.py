@@ -12,7 +12,7 @@ def test_wheel_contents(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for mod in ('core', 'data', 'models', 'glyphs', 'episodes', 'online', 'fewshot', 'protonets', 'maml', 'reptile', 'simpleshot', 'transductive', 'adapt', 'dann', 'importance', 'pixelda', 'mcc', 'fixmatch', 'shot', 'transferability', 'audio', 'selection', 'label_free', 'cli', '_modidx'):
         assert f'tl_nb/{mod}.py' in names
-    assert 'tl_nb/weights/conv4-glyphs.pt' in names          # the shipped pretrained backbone
+    assert {'tl_nb/weights/conv4-glyphs.pt', 'tl_nb/weights/conv4-128-glyphs.pt'} <= set(names)   # the shipped pretrained backbones (the wide one: SimpleShot's)
     assert {'tl_nb/datasets/spoken_words.npz', 'tl_nb/datasets/spoken_vocabulary.npz'} <= set(names)   # and the spoken words
     for method in ('protonet', 'maml', 'reptile'):           # and the meta-trained models tl-nb fewshot evaluates
         assert f'tl_nb/weights/conv4-{method}-glyphs.pt' in names

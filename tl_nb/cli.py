@@ -467,8 +467,15 @@ def _adaptation_work(name: str, cap: int, quick: bool) -> tuple:
     if oracle is not None: oracle.limits = {'cap': (cap, 4 * cap)}  # the same limits as the methods: a bound, not a better-funded rival
     return DOMAIN_TASKS[name](), _adaptation_methods(cap, quick), oracle
 
+def _simpleshot_body() -> str:
+    "The `PRETRAINED` name of the network the `simpleshot` meta-learner is registered on."
+    from tl_nb.fewshot import META_LEARNERS
+    from tl_nb.models import PRETRAINED
+    file = META_LEARNERS['simpleshot'].weights['file']
+    return next(name for name, spec in PRETRAINED.items() if spec.get('file') == file)
+
 def _fewshot_comparison(name: str, episodes: int, progress):
-    "`FEWSHOT_WAYS[name]`-way episodes, 1- and 5-shot, of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, SimpleShot (the supervised Conv-4's normalised features), and `TRANSDUCTIVE`, SimpleShot refined by each episode's queries."
+    "`FEWSHOT_WAYS[name]`-way episodes, 1- and 5-shot, of the held-out alphabets: nearest prototype on pixels, on the shipped supervised Conv-4 and on the shipped ProtoNet, SimpleShot (the normalised features of its registered network, `_simpleshot_body`), and `TRANSDUCTIVE`, SimpleShot refined by each episode's queries."
     from tqdm.auto import tqdm
     from tl_nb.core import progress_enabled
     from tl_nb.episodes import EpisodeSampler, episode_loader
@@ -490,7 +497,7 @@ def _fewshot_comparison(name: str, episodes: int, progress):
     used = torch.tensor(sorted({i for shots in out for ep in EpisodeSampler(evaluation.labels, ways, shots, 15, episodes, seed=0) for i in ep}))
     notes = {'supervised Conv-4': 'the shipped model: one training run (the interval is over test episodes)',
              'ProtoNet': 'the shipped model: one training run (the interval is over test episodes)',
-             'SimpleShot': 'the shipped supervised Conv-4, its features normalised (L2N): one training run (the interval is over test episodes)',
+             'SimpleShot': f'the shipped {_simpleshot_body()} (the network its chapter chose), its features normalised (L2N): one training run (the interval is over test episodes)',
              TRANSDUCTIVE: "SimpleShot's class means refined by soft k-means on the episode's own 15 unlabelled queries a class, read together "
                            "(transductive: a batch of unlabelled images that the rows above, answering each query alone, do not use)"}
     for learner, (body, predict) in tqdm(learners.items(), desc='few-shot', unit='learner', disable=not progress_enabled(progress), leave=False):
@@ -551,7 +558,7 @@ def compare(tasks=None, quick: bool = False, seeds=None, steps: int | None = Non
         found[name] = runs[name](pool) if name in runs else _fewshot_comparison(name, episodes, progress)
     if runs:
         pool = WorkerPool()
-        try:         # the trained tasks side by side on the shared workers: none waits for another's last runs
+        try:         # the trained tasks side by side on the shared workers: one task's queued runs fill the cores while another's last runs finish
             for w in work.values(): pool.register(*w)
             pool.start()
             if pool.workers > 1:
@@ -624,7 +631,7 @@ def _fewshot_lesson(c) -> str:
         batch = (f" Reading each episode's unlabelled queries together (transductive SimpleShot) changes SimpleShot's accuracy by {t.format(sign=True, unit=' points')}"
                  f"{' (indistinguishable)' if t.covers(0) else ''}: what a batch of unlabelled images of the same classes is worth, not an answer for one image at a time.")
     return (f"{first}; meta-learning itself is {meta} the supervised Conv-4 with the same nearest-prototype rule "
-            f"({vs_supervised.format(sign=True, unit=' points')}), and normalising the supervised features (SimpleShot) is {norm} it "
+            f"({vs_supervised.format(sign=True, unit=' points')}), and SimpleShot, the normalised features of the supervised network its chapter chose ({_simpleshot_body()}), is {norm} it "
             f"({simple.format(sign=True, unit=' points')}; paired over the same episodes, one training run of each model).{batch}")
 
 def format_report(comparisons) -> str:

@@ -17,7 +17,7 @@ from torch.func import functional_call, grad
 from torch.utils.data import Dataset
 
 from .core import Strategy, class_means, evaluating, to_device, _model_device
-from .models import PRETRAINED, WEIGHTS_DIR, extract_features, load_verified, Conv4, Classifier
+from .models import PRETRAINED, WEIGHTS_DIR, extract_features, load_verified, new_body, Conv4, Classifier
 from .protocol import Interval, t_interval
 from .registry import Registry
 
@@ -182,16 +182,18 @@ def register_meta_learner(name: str, summary: str, weights: dict):
         return make
     return register
 
-def meta_learner_model(kind: str, ways: int = 5) -> nn.Module:
-    "A fresh model of the shape a meta-learner trains: a Conv-4 `body`, or a Conv-4 `classifier` with `ways` outputs and task BatchNorm."
-    if kind == 'body': return Conv4()
-    if kind == 'classifier': return task_batchnorm(Classifier(Conv4(), nn.Linear(64, ways)))
+def meta_learner_model(kind: str, ways: int = 5, arch: str = 'conv4') -> nn.Module:
+    "A fresh model of the shape a meta-learner trains: a `body` of the architecture `arch` (a name of `BODIES`), or that body under a `classifier` head with `ways` outputs and task BatchNorm."
+    if kind == 'body': return new_body(arch)
+    if kind == 'classifier':
+        body = new_body(arch)
+        return task_batchnorm(Classifier(body, nn.Linear(body.out_features, ways)))
     raise ValueError(f"Unknown model kind {kind!r}: 'body' or 'classifier'.")
 
 def meta_trained(method: str) -> nn.Module:
     "The meta-trained model tl_nb ships for `method` (a name in `META_LEARNERS`), in eval mode, its file's SHA-256 checked."
     spec = META_LEARNERS[method].weights
-    model = meta_learner_model(spec['kind'], spec.get('ways', 5))
+    model = meta_learner_model(spec['kind'], spec.get('ways', 5), spec.get('arch', 'conv4'))   # a body's weights name their architecture (`PRETRAINED`)
     model.load_state_dict(load_verified(WEIGHTS_DIR / spec['file'], spec['sha256']))
     return model.eval()
 

@@ -141,7 +141,7 @@ def resnet18_body(weights: str | None = None, in_channels: int = 3) -> Torchvisi
     return TorchvisionBody(list(net.children())[:-1], in_channels, net.fc.in_features)
 
 # %% ../nbs/02_models.ipynb #530cf19d
-BODIES = {'conv4': Conv4, 'resnet8': lambda in_channels=1: SmallResNet(in_channels, depth=8),
+BODIES = {'conv4': Conv4, 'conv4-128': lambda in_channels=1: Conv4(in_channels, hidden=128), 'resnet8': lambda in_channels=1: SmallResNet(in_channels, depth=8),
           'resnet20': lambda in_channels=1: SmallResNet(in_channels, depth=20),
           'resnet18': lambda in_channels=3: resnet18_body(None, in_channels), 'lenet': LeNet}
 
@@ -151,6 +151,8 @@ PRETRAINED = {
                          sha256='cb8709c6b217fa4664f78722cf60162130e313254d6a0a511a336b8e8958d2b7'),
     'conv4-protonet-glyphs': dict(arch='conv4', in_channels=1, size=28, ink='light-on-dark', file='conv4-protonet-glyphs.pt',
                                   sha256='576768d5eb984fb60affbb855f230e123e5387ce7ab7e2907d2a54a2f5618fc1'),   # meta-trained (Prototypical Networks chapter)
+    'conv4-128-glyphs': dict(arch='conv4-128', in_channels=1, size=28, ink='light-on-dark', file='conv4-128-glyphs.pt',
+                             sha256='ac0460a8cb3637d40cc3b394fb4b5c484d3bcd6f19d40602b464c53d13fdfb68'),   # wider, augmented: for few-shot (pretraining chapter)
     'resnet18-imagenet': dict(arch='resnet18', in_channels=3, size=224, torchvision='IMAGENET1K_V1',
                               normalize=([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])),
 }
@@ -175,7 +177,7 @@ def load_verified(path, sha256: str) -> dict:
     return load_checkpoint(path)
 
 def pretrained(name: str, in_channels: int | None = None) -> nn.Module:
-    "A backbone body with pretrained weights: shipped with tl_nb (`conv4-glyphs`, `conv4-protonet-glyphs`) or from torchvision (`resnet18-imagenet`)."
+    "A backbone body with pretrained weights: shipped with tl_nb (`conv4-glyphs`, `conv4-protonet-glyphs`, `conv4-128-glyphs`) or from torchvision (`resnet18-imagenet`)."
     if name not in PRETRAINED: raise ValueError(f"Unknown pretrained body {name!r}; choose from {list(PRETRAINED)}.")
     spec = PRETRAINED[name]
     if 'torchvision' in spec:     # in smoke mode (`tl_nb.core.smoke_mode`) random weights stand in for the download

@@ -1,4 +1,4 @@
-"""A nearest class mean needs no meta-training once the features are normalised: SimpleShot on the supervised backbone, against Prototypical Networks, on one- and five-shot tasks from scripts neither network saw.
+"""A nearest class mean needs no meta-training once the features are normalised: SimpleShot on supervised backbones, against Prototypical Networks, on one- and five-shot tasks from scripts no network saw.
 
 Docs: https://tl-nb.github.io/tl_nb/simpleshot.html.md"""
 
@@ -52,8 +52,8 @@ def base_mean(body: nn.Module, images, device=None) -> Tensor:
     "The mean feature vector of `body` over `images` of the base classes (those it was trained on): CL2N's centre."
     return extract_features(body, images, device=device)[0].mean(0)
 
-@register_meta_learner('simpleshot', "nearest class mean of L2-normalised features of the supervised backbone: nothing to meta-train",
-                       weights=dict(PRETRAINED['conv4-glyphs'], kind='body'))
+@register_meta_learner('simpleshot', "nearest class mean of L2-normalised features of the wide supervised backbone (conv4-128-glyphs): nothing to meta-train",
+                       weights=dict(PRETRAINED['conv4-128-glyphs'], kind='body'))
 def _simpleshot():
-    "SimpleShot with L2N on the shipped supervised Conv-4, the choice of its chapter's validation episodes; no optimiser: nothing trains."
+    "SimpleShot with L2N on the shipped 128-channel Conv-4 trained with augmentation, the choice of its chapter's validation episodes; no optimiser: nothing trains."
     return SimpleShot('L2N'), None, None
