@@ -193,7 +193,8 @@ def test_fewshot_transductive_refines_with_each_episodes_queries(tmp_path):
     with mock.patch.object(td, 'soft_kmeans', wraps=td.soft_kmeans) as spy:
         r = fewshot_folder(data, ways=3, shots=1, queries=4, episodes=20, method='simpleshot-transductive', progress=False)
     assert spy.call_count == 20 and {c.args[3:] for c in spy.call_args_list} == {(td.CHOSEN['temperature'], td.CHOSEN['iterations'])}
-    assert {tuple(c.args[2].shape) for c in spy.call_args_list} == {(3 * 4, 64)}      # every query of the episode at once, normalised features
+    width = meta_trained('simpleshot-transductive').out_features
+    assert {tuple(c.args[2].shape) for c in spy.call_args_list} == {(3 * 4, width)}      # every query of the episode at once, as the body's feature vectors
     spec = input_spec('conv4-glyphs')
     features = embed(meta_trained('simpleshot-transductive'), prepare_for('conv4-glyphs', image_folder(data, size=spec['size'], channels=spec['in_channels'])))
     rule = td.TransductiveSimpleShot(**td.CHOSEN)
